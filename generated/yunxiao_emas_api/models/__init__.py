@@ -1,0 +1,11 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .artifact_url_response import ArtifactUrlResponse
+from .gateway_error import GatewayError
+from .service_error import ServiceError
+
+__all__ = (
+    "ArtifactUrlResponse",
+    "GatewayError",
+    "ServiceError",
+)
