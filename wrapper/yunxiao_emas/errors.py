@@ -66,6 +66,7 @@ class ApiError(YunxiaoError):
         recommend: the gateway's troubleshooting link, when it gave one.
         host_id: the gateway's ``HostId``, when it gave one.
         body: the parsed JSON body (a dict), or None when the body was not JSON.
+        retry_after: the server's ``x-acs-retry-after`` hint in seconds, when it gave one.
     """
 
     def __init__(
@@ -78,6 +79,7 @@ class ApiError(YunxiaoError):
         recommend: str | None = None,
         host_id: str | None = None,
         body: Mapping[str, Any] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.code = code
         self.message = message
@@ -86,6 +88,7 @@ class ApiError(YunxiaoError):
         self.recommend = recommend
         self.host_id = host_id
         self.body = dict(body) if body is not None else None
+        self.retry_after = retry_after
         super().__init__(self._summary())
 
     def _summary(self) -> str:
@@ -123,10 +126,6 @@ class AuthenticationError(ApiError):
 
 class ThrottledError(ApiError):
     """Too many requests. ``retry_after`` is the server's hint in seconds, when it gave one."""
-
-    def __init__(self, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        self.retry_after = retry_after
-        super().__init__(**kwargs)
 
 
 class ServerError(ApiError):
@@ -197,7 +196,9 @@ _INVALID_PARAMETER_CODES = frozenset(
 )
 
 
-def error_class_for(code: str, status_code: int) -> type[ApiError]:
+def error_class_for(
+    code: str, status_code: int, retry_after: float | None = None
+) -> type[ApiError]:
     """The exception class for an error code; the status only breaks ties for unknown codes.
 
     >>> error_class_for("InvalidPipeline.NotFound", 404).__name__
@@ -217,6 +218,6 @@ def error_class_for(code: str, status_code: int) -> type[ApiError]:
         return InvalidParameterError
     if code in _SERVER_CODES or (not code and status_code >= 500):
         return ServerError
-    if not code and status_code == 429:
+    if not code and (status_code == 429 or retry_after is not None):
         return ThrottledError
     return ApiError

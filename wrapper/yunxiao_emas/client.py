@@ -1,0 +1,764 @@
+"""``Client`` and ``AsyncClient``: validated, signed, retried calls of GetPipelineEmasArtifactUrl.
+
+Every rule (validation, the answer's mapping to a result or an exception, the retry decisions)
+lives once in :class:`_Core`. A call is a small generator, :meth:`_Core.call_flow`, that yields
+what to do next (send this request, or sleep this long) and is told what happened; the two
+clients only drive it, one with blocking I/O and one with ``await``. The generated layer builds
+the method, path and query (``_get_kwargs``) and parses the documented answers
+(``_parse_response``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+import os
+import random
+import ssl
+import sys
+import time
+from collections.abc import Callable, Generator
+from typing import Any, Self
+
+import attrs
+import httpx
+from yunxiao_emas_api.api.pipeline import get_pipeline_emas_artifact_url as _operation
+from yunxiao_emas_api.client import Client as _GeneratedClient
+from yunxiao_emas_api.models import ArtifactUrlResponse, GatewayError, ServiceError
+
+from ._retry import RetryPolicy, is_retryable, retry_after_of
+from ._validation import check_id, check_segment
+from ._version import __version__
+from .credentials import CredentialsProvider
+from .download import (
+    DEFAULT_CHUNK_SIZE,
+    ProgressCallback,
+    _Refresh,
+    _Restart,
+    _Transfer,
+    check_download_args,
+    transport_failure,
+)
+from .errors import ApiError, InvalidArgumentError, TransportError, error_class_for
+from .models import ArtifactUrl, DownloadedArtifact, is_loopback
+from .signing import AcsV3Auth
+
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "ArtifactUrl",
+    "AsyncClient",
+    "Client",
+    "DownloadedArtifact",
+    "RetryPolicy",
+]
+
+DEFAULT_ENDPOINT = "devops.cn-hangzhou.aliyuncs.com"
+URL_LIFETIME = dt.timedelta(hours=1)
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+_EXCERPT = 200
+
+_log = logging.getLogger("yunxiao_emas")
+
+
+def base_url_of(endpoint: str) -> str:
+    """``https://<host>`` for a host name, or a full base URL checked for its scheme.
+
+    Plain http is refused unless the host is loopback (the emulator).
+    """
+    if not isinstance(endpoint, str) or not endpoint.strip():
+        raise InvalidArgumentError("endpoint", "must be a host name or a base URL")
+    if "://" not in endpoint:
+        endpoint = f"https://{endpoint}"
+    try:
+        url = httpx.URL(endpoint)
+    except httpx.InvalidURL as exc:
+        raise InvalidArgumentError("endpoint", f"is not a valid URL ({exc})") from None
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise InvalidArgumentError("endpoint", "must be an http(s) URL with a host")
+    if url.scheme == "http" and not is_loopback(url.host):
+        raise InvalidArgumentError(
+            "endpoint", "plain http is allowed only for a loopback host; use https"
+        )
+    if url.query or url.fragment:
+        raise InvalidArgumentError("endpoint", "must not have a query or a fragment")
+    return str(url).rstrip("/")
+
+
+def user_agent(suffix: str | None = None) -> str:
+    """``yunxiao-emas/<version> httpx/<version> Python/<version>`` and the caller's suffix."""
+    python = "{}.{}.{}".format(*sys.version_info[:3])
+    agent = f"yunxiao-emas/{__version__} httpx/{httpx.__version__} Python/{python}"
+    return f"{agent} {suffix}" if suffix else agent
+
+
+@attrs.frozen
+class _Sleep:
+    seconds: float
+
+
+_Step = dict[str, Any] | _Sleep
+_Outcome = httpx.Response | httpx.RequestError | None
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+class _Core:
+    """Configuration and every rule shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        *,
+        credentials: CredentialsProvider | None,
+        endpoint: str,
+        timeout: float | httpx.Timeout | None,
+        retries: int | RetryPolicy,
+        user_agent_suffix: str | None,
+    ) -> None:
+        if credentials is None:
+            from .credentials import default_credentials
+
+            credentials = default_credentials()
+        if not callable(getattr(credentials, "get_credentials", None)):
+            raise InvalidArgumentError(
+                "credentials", "must have a get_credentials() method (a CredentialsProvider)"
+            )
+        if isinstance(retries, bool) or not isinstance(retries, int | RetryPolicy):
+            raise InvalidArgumentError("retries", "must be an int >= 0 or a RetryPolicy")
+        if isinstance(retries, int):
+            if retries < 0:
+                raise InvalidArgumentError("retries", "must be >= 0")
+            retries = RetryPolicy(max_attempts=retries + 1)
+        self.base_url = base_url_of(endpoint)
+        self.timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
+        self.retry = retries
+        self.auth = AcsV3Auth(credentials)
+        self.headers = {"user-agent": user_agent(user_agent_suffix)}
+        # The generated parser wants its own client object; it only reads its settings.
+        self.api = _GeneratedClient(base_url=self.base_url, raise_on_unexpected_status=False)
+        # Injectable for tests: the clock of the total-time bound and the jitter source.
+        self.monotonic: Callable[[], float] = time.monotonic
+        self.random: Callable[[], float] = random.random
+        self.wall_clock: Callable[[], float] = time.time
+
+    def request_kwargs(
+        self,
+        organization_id: object,
+        pipeline_id: object,
+        pipeline_run_id: object,
+        emas_job_instance_id: object,
+        md5: object,
+        service_connection_id: object,
+    ) -> dict[str, Any]:
+        """Validate the ids (before any I/O) and let the generated layer build the request."""
+        kwargs = _operation._get_kwargs(
+            organization_id=check_segment("organization_id", organization_id),
+            pipeline_id=check_id("pipeline_id", pipeline_id),
+            pipeline_run_id=check_id("pipeline_run_id", pipeline_run_id),
+            emas_job_instance_id=check_segment("emas_job_instance_id", emas_job_instance_id),
+            md5=check_segment("md5", md5),
+            service_connection_id=check_id("service_connection_id", service_connection_id),
+        )
+        kwargs["url"] = self.base_url + kwargs["url"]
+        kwargs["headers"] = self.headers
+        kwargs["auth"] = self.auth
+        kwargs["timeout"] = self.timeout
+        kwargs["follow_redirects"] = False
+        return kwargs
+
+    def prepare_download(
+        self,
+        ids: tuple[object, ...],
+        service_connection_id: object,
+        dest: object,
+        *,
+        overwrite: object,
+        progress: object,
+        chunk_size: object,
+        artifact_url: object,
+    ) -> tuple[dict[str, Any], _Transfer]:
+        """Validate everything (before any network I/O) and open the temporary file."""
+        organization_id, pipeline_id, pipeline_run_id, emas_job_instance_id, md5 = ids
+        kwargs = self.request_kwargs(
+            organization_id,
+            pipeline_id,
+            pipeline_run_id,
+            emas_job_instance_id,
+            md5,
+            service_connection_id,
+        )
+        path = check_download_args(dest, overwrite, progress, chunk_size)
+        if artifact_url is not None and not isinstance(artifact_url, ArtifactUrl):
+            raise InvalidArgumentError("artifact_url", "must be an ArtifactUrl or None")
+        transfer = _Transfer(
+            path,
+            expected_md5=str(md5),
+            overwrite=bool(overwrite),
+            progress=progress,  # type: ignore[arg-type]  # checked callable above
+            chunk_size=int(chunk_size),  # type: ignore[call-overload]  # checked int above
+        )
+        return kwargs, transfer
+
+    def file_request_headers(self, transfer: _Transfer) -> dict[str, str]:
+        return {**transfer.request_headers(), "user-agent": self.headers["user-agent"]}
+
+    def call_flow(self, kwargs: dict[str, Any]) -> Generator[_Step, _Outcome, ArtifactUrl]:
+        """One call with its retries, as a generator the clients drive.
+
+        Yields the request kwargs to send (and receives the response or the httpx error) or
+        a :class:`_Sleep`; returns the :class:`ArtifactUrl` or raises one ``YunxiaoError``.
+        """
+        started = self.monotonic()
+        attempt = 1
+        while True:
+            outcome = yield kwargs
+            error: ApiError | httpx.RequestError
+            if isinstance(outcome, httpx.Response):
+                try:
+                    return self.result(outcome)
+                except ApiError as exc:
+                    error = exc
+            else:
+                assert outcome is not None
+                error = outcome
+            if not is_retryable(error) or attempt >= self.retry.max_attempts:
+                raise self._final(error)
+            retry_after = error.retry_after if isinstance(error, ApiError) else None
+            wait = self.retry.wait(attempt - 1, retry_after, self.random)
+            if self.monotonic() - started + wait > self.retry.max_total:
+                raise self._final(error)
+            _log.info(
+                "attempt %d of %d failed (%s, request id %s); retrying in %.2f s",
+                attempt,
+                self.retry.max_attempts,
+                _describe(error),
+                error.request_id if isinstance(error, ApiError) else None,
+                wait,
+            )
+            yield _Sleep(wait)
+            attempt += 1
+
+    @staticmethod
+    def _final(error: ApiError | httpx.RequestError) -> Exception:
+        if isinstance(error, ApiError):
+            return error
+        wrapped = TransportError(f"{type(error).__name__}: {error}")
+        wrapped.__cause__ = error
+        return wrapped
+
+    def result(self, response: httpx.Response) -> ArtifactUrl:
+        """Map one answer to an :class:`ArtifactUrl` or raise the matching ``ApiError``."""
+        try:
+            parsed = _operation._parse_response(client=self.api, response=response)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            parsed = None
+        if isinstance(parsed, ArtifactUrlResponse) and response.is_success:
+            if parsed.success is True:
+                file_url = parsed.file_url
+                if isinstance(file_url, str) and file_url:
+                    _log.debug("GetPipelineEmasArtifactUrl ok, request id %s", parsed.request_id)
+                    return ArtifactUrl(
+                        file_url=file_url,
+                        request_id=_text(parsed.request_id),
+                        expires_at=self._expiry(file_url),
+                    )
+                raise self._error(
+                    response,
+                    code="",
+                    message="the answer reports success but has no fileUrl",
+                    request_id=_text(parsed.request_id),
+                    body=parsed.to_dict(),
+                )
+            raise self._error(
+                response,
+                code=_text(parsed.error_code),
+                message=_text(parsed.error_message) or "the answer reports success: false",
+                request_id=_text(parsed.request_id),
+                body=parsed.to_dict(),
+            )
+        if isinstance(parsed, ServiceError):
+            raise self._error(
+                response,
+                code=parsed.error_code,
+                message=_text(parsed.error_message),
+                request_id=_text(parsed.request_id),
+                body=parsed.to_dict(),
+            )
+        if isinstance(parsed, GatewayError):
+            raise self._error(
+                response,
+                code=parsed.code,
+                message=_text(parsed.message),
+                request_id=_text(parsed.request_id),
+                recommend=_text(parsed.recommend) or None,
+                host_id=_text(parsed.host_id) or None,
+                body=parsed.to_dict(),
+            )
+        return self._raw_result(response)
+
+    def _raw_result(self, response: httpx.Response) -> ArtifactUrl:
+        """Answers the generated parser does not know: other statuses, lower-case gateway keys,
+        bodies that are not JSON objects."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            excerpt = response.content[:_EXCERPT].decode("utf-8", "replace")
+            if len(response.content) > _EXCERPT:
+                excerpt += "..."
+            raise self._error(
+                response,
+                code="",
+                message=f"unexpected answer that is not a JSON object: {excerpt!r}",
+                request_id=response.headers.get("x-acs-request-id"),
+                body=None,
+            )
+
+        def first(*keys: str) -> str:
+            for key in keys:
+                if isinstance(body.get(key), str) and body[key]:
+                    return str(body[key])
+            return ""
+
+        if response.is_success and body.get("success") is True and first("fileUrl"):
+            request_id = first("requestId", "RequestId")
+            return ArtifactUrl(first("fileUrl"), request_id, self._expiry(first("fileUrl")))
+        raise self._error(
+            response,
+            code=first("errorCode", "Code", "code"),
+            message=first("errorMessage", "Message", "message")
+            or f"unexpected answer (HTTP {response.status_code})",
+            request_id=first("requestId", "RequestId", "requestid") or None,
+            recommend=first("Recommend", "recommend") or None,
+            host_id=first("HostId", "hostId") or None,
+            body=body,
+        )
+
+    @staticmethod
+    def _error(
+        response: httpx.Response,
+        *,
+        code: str,
+        message: str,
+        request_id: str | None,
+        body: dict[str, Any] | None,
+        recommend: str | None = None,
+        host_id: str | None = None,
+    ) -> ApiError:
+        retry_after = retry_after_of(response) if response.status_code >= 400 else None
+        cls = error_class_for(code, response.status_code, retry_after)
+        return cls(
+            code=code,
+            message=message,
+            request_id=request_id or None,
+            status_code=response.status_code,
+            recommend=recommend,
+            host_id=host_id,
+            body=body,
+            retry_after=retry_after,
+        )
+
+    def _expiry(self, file_url: str) -> dt.datetime:
+        try:
+            expires = httpx.URL(file_url).params.get("Expires")
+            if expires is not None:
+                return dt.datetime.fromtimestamp(int(expires), dt.UTC)
+        except (httpx.InvalidURL, ValueError, OverflowError, OSError):
+            pass
+        return dt.datetime.fromtimestamp(self.wall_clock(), dt.UTC) + URL_LIFETIME
+
+
+def _describe(error: ApiError | httpx.RequestError) -> str:
+    if isinstance(error, ApiError):
+        return f"HTTP {error.status_code} {error.code}".rstrip()
+    return type(error).__name__
+
+
+def _http_options(
+    *,
+    http_client: object,
+    verify: bool | str | ssl.SSLContext,
+    proxy: str | None,
+) -> dict[str, Any]:
+    if http_client is not None and (verify is not True or proxy is not None):
+        raise InvalidArgumentError(
+            "http_client", "verify and proxy must be set on the http_client you pass, not here"
+        )
+    if not isinstance(verify, bool | str | ssl.SSLContext):
+        raise InvalidArgumentError(
+            "verify", "must be True, False, a CA bundle path or an SSLContext"
+        )
+    return {"verify": verify, "proxy": proxy}
+
+
+class Client:
+    """A blocking client of GetPipelineEmasArtifactUrl. Use it as a context manager.
+
+    Args:
+        credentials: a :class:`~yunxiao_emas.AccessKeyCredentials` or any provider with
+            ``get_credentials()``; default: the default chain (environment, aliyun CLI
+            profile, INI file).
+        endpoint: a host name (``https://`` is implied) or a full base URL such as
+            ``http://127.0.0.1:8080`` (plain http only for loopback).
+        timeout: seconds, or an ``httpx.Timeout``; default 30 s (10 s to connect).
+        retries: how many times a failed call is retried (default 2, so 3 attempts), or a
+            :class:`RetryPolicy`.
+        verify: True, a CA bundle path, or an ``ssl.SSLContext``.
+        proxy: a proxy URL.
+        user_agent: appended to the ``User-Agent``.
+        http_client: an ``httpx.Client`` of yours; it is not closed by this client.
+
+    >>> with Client(credentials=AccessKeyCredentials("id", "secret")) as client:  # doctest: +SKIP
+    ...     url = client.get_pipeline_emas_artifact_url(
+    ...         "5ebbc0228123212b59xxxxx", 1111, 1, "Psaxsa", "assasas", service_connection_id=122)
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: CredentialsProvider | None = None,
+        endpoint: str = DEFAULT_ENDPOINT,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy = 2,
+        verify: bool | str | ssl.SSLContext = True,
+        proxy: str | None = None,
+        user_agent: str | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        options = _http_options(http_client=http_client, verify=verify, proxy=proxy)
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise InvalidArgumentError("http_client", "must be an httpx.Client")
+        self._core = _Core(
+            credentials=credentials,
+            endpoint=endpoint,
+            timeout=timeout,
+            retries=retries,
+            user_agent_suffix=user_agent,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(**options)
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def __repr__(self) -> str:
+        return f"Client(endpoint={self._core.base_url!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections (not those of an ``http_client`` you passed)."""
+        if self._owns_http:
+            self._http.close()
+
+    def get_pipeline_emas_artifact_url(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        emas_job_instance_id: str,
+        md5: str,
+        *,
+        service_connection_id: int,
+    ) -> ArtifactUrl:
+        """Get a temporary (one hour) download URL of the EMAS artifact of a pipeline run.
+
+        Raises:
+            InvalidArgumentError: an id breaks a rule (before any I/O).
+            ApiError: one of its subclasses, by the answer's code.
+            TransportError: no answer after the retries.
+        """
+        kwargs = self._core.request_kwargs(
+            organization_id,
+            pipeline_id,
+            pipeline_run_id,
+            emas_job_instance_id,
+            md5,
+            service_connection_id,
+        )
+        return self._drive(self._core.call_flow(kwargs))
+
+    def download_pipeline_emas_artifact(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        emas_job_instance_id: str,
+        md5: str,
+        dest: str | os.PathLike[str],
+        *,
+        service_connection_id: int,
+        overwrite: bool = False,
+        progress: ProgressCallback | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        artifact_url: ArtifactUrl | None = None,
+    ) -> DownloadedArtifact:
+        """Download the artifact to ``dest``, verified against ``md5`` when it is a hex digest.
+
+        ``dest`` is a file path, or an existing directory (the name then comes from the file
+        host's ``Content-Disposition`` or the URL path, reduced to one safe component). An
+        existing file is replaced only with ``overwrite=True``, and never on failure.
+        ``progress(done, total)`` is called after each chunk (``total`` is None when unknown).
+        ``artifact_url`` reuses a URL you already have; it is refreshed if it has expired.
+
+        Raises:
+            InvalidArgumentError: before any I/O.
+            ApiError, TransportError: the API call for the URL failed.
+            ChecksumMismatchError: the bytes do not match ``md5``; no file is left.
+            DownloadError: the transfer failed after resuming and refreshing; no file is left.
+        """
+        kwargs, transfer = self._core.prepare_download(
+            (organization_id, pipeline_id, pipeline_run_id, emas_job_instance_id, md5),
+            service_connection_id,
+            dest,
+            overwrite=overwrite,
+            progress=progress,
+            chunk_size=chunk_size,
+            artifact_url=artifact_url,
+        )
+        try:
+            url = (
+                artifact_url
+                if artifact_url is not None and not artifact_url.expired()
+                else self._drive(self._core.call_flow(kwargs))
+            )
+            while True:
+                try:
+                    self._stream_once(transfer, url.file_url)
+                except _Refresh:
+                    transfer.refresh()
+                    url = self._drive(self._core.call_flow(kwargs))
+                    continue
+                except _Restart:
+                    transfer.restart()
+                    continue
+                except httpx.TransportError as exc:
+                    transfer.resume_after(exc)
+                    continue
+                if transfer.complete():
+                    return transfer.commit(url.request_id)
+                transfer.resume_after(EOFError("the body ended early"))
+        except httpx.RequestError as exc:
+            transfer.discard()
+            raise transport_failure(exc) from exc
+        except BaseException:
+            transfer.discard()
+            raise
+
+    def _stream_once(self, transfer: _Transfer, file_url: str) -> None:
+        url: httpx.URL | str = file_url
+        for hops in itertools.count():
+            request = transfer.clean_request(
+                self._http.build_request(
+                    "GET",
+                    url,
+                    headers=self._core.file_request_headers(transfer),
+                    timeout=self._core.timeout,
+                )
+            )
+            response = self._http.send(request, stream=True, auth=None, follow_redirects=False)
+            try:
+                next_url = transfer.redirect(response, hops)
+                if next_url is None:
+                    transfer.accept(response)
+                    for chunk in response.iter_raw(transfer.chunk_size):
+                        transfer.write(chunk)
+                    return
+            finally:
+                response.close()
+            url = next_url
+
+    def _drive(self, flow: Generator[_Step, _Outcome, ArtifactUrl]) -> ArtifactUrl:
+        try:
+            step = next(flow)
+            while True:
+                outcome: _Outcome = None
+                if isinstance(step, _Sleep):
+                    self._sleep(step.seconds)
+                else:
+                    try:
+                        outcome = self._http.request(**step)
+                    except httpx.RequestError as exc:
+                        outcome = exc
+                step = flow.send(outcome)
+        except StopIteration as stop:
+            result: ArtifactUrl = stop.value
+            return result
+
+
+class AsyncClient:
+    """The asyncio twin of :class:`Client`: same arguments, same rules, ``await`` the calls.
+
+    >>> async with AsyncClient() as client:  # doctest: +SKIP
+    ...     url = await client.get_pipeline_emas_artifact_url(
+    ...         "5ebbc0228123212b59xxxxx", 1111, 1, "Psaxsa", "assasas", service_connection_id=122)
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: CredentialsProvider | None = None,
+        endpoint: str = DEFAULT_ENDPOINT,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy = 2,
+        verify: bool | str | ssl.SSLContext = True,
+        proxy: str | None = None,
+        user_agent: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        options = _http_options(http_client=http_client, verify=verify, proxy=proxy)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise InvalidArgumentError("http_client", "must be an httpx.AsyncClient")
+        self._core = _Core(
+            credentials=credentials,
+            endpoint=endpoint,
+            timeout=timeout,
+            retries=retries,
+            user_agent_suffix=user_agent,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(**options)
+        self._sleep: Callable[[float], Any] = _async_sleep
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(endpoint={self._core.base_url!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections (not those of an ``http_client`` you passed)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def get_pipeline_emas_artifact_url(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        emas_job_instance_id: str,
+        md5: str,
+        *,
+        service_connection_id: int,
+    ) -> ArtifactUrl:
+        """See :meth:`Client.get_pipeline_emas_artifact_url`."""
+        kwargs = self._core.request_kwargs(
+            organization_id,
+            pipeline_id,
+            pipeline_run_id,
+            emas_job_instance_id,
+            md5,
+            service_connection_id,
+        )
+        return await self._drive(self._core.call_flow(kwargs))
+
+    async def download_pipeline_emas_artifact(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        emas_job_instance_id: str,
+        md5: str,
+        dest: str | os.PathLike[str],
+        *,
+        service_connection_id: int,
+        overwrite: bool = False,
+        progress: ProgressCallback | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        artifact_url: ArtifactUrl | None = None,
+    ) -> DownloadedArtifact:
+        """See :meth:`Client.download_pipeline_emas_artifact`."""
+        kwargs, transfer = self._core.prepare_download(
+            (organization_id, pipeline_id, pipeline_run_id, emas_job_instance_id, md5),
+            service_connection_id,
+            dest,
+            overwrite=overwrite,
+            progress=progress,
+            chunk_size=chunk_size,
+            artifact_url=artifact_url,
+        )
+        try:
+            url = (
+                artifact_url
+                if artifact_url is not None and not artifact_url.expired()
+                else await self._drive(self._core.call_flow(kwargs))
+            )
+            while True:
+                try:
+                    await self._stream_once(transfer, url.file_url)
+                except _Refresh:
+                    transfer.refresh()
+                    url = await self._drive(self._core.call_flow(kwargs))
+                    continue
+                except _Restart:
+                    transfer.restart()
+                    continue
+                except httpx.TransportError as exc:
+                    transfer.resume_after(exc)
+                    continue
+                if transfer.complete():
+                    return transfer.commit(url.request_id)
+                transfer.resume_after(EOFError("the body ended early"))
+        except httpx.RequestError as exc:
+            transfer.discard()
+            raise transport_failure(exc) from exc
+        except BaseException:
+            transfer.discard()
+            raise
+
+    async def _stream_once(self, transfer: _Transfer, file_url: str) -> None:
+        url: httpx.URL | str = file_url
+        for hops in itertools.count():
+            request = transfer.clean_request(
+                self._http.build_request(
+                    "GET",
+                    url,
+                    headers=self._core.file_request_headers(transfer),
+                    timeout=self._core.timeout,
+                )
+            )
+            response = await self._http.send(
+                request, stream=True, auth=None, follow_redirects=False
+            )
+            try:
+                next_url = transfer.redirect(response, hops)
+                if next_url is None:
+                    transfer.accept(response)
+                    async for chunk in response.aiter_raw(transfer.chunk_size):
+                        transfer.write(chunk)
+                    return
+            finally:
+                await response.aclose()
+            url = next_url
+
+    async def _drive(self, flow: Generator[_Step, _Outcome, ArtifactUrl]) -> ArtifactUrl:
+        try:
+            step = next(flow)
+            while True:
+                outcome: _Outcome = None
+                if isinstance(step, _Sleep):
+                    await self._sleep(step.seconds)
+                else:
+                    try:
+                        outcome = await self._http.request(**step)
+                    except httpx.RequestError as exc:
+                        outcome = exc
+                step = flow.send(outcome)
+        except StopIteration as stop:
+            result: ArtifactUrl = stop.value
+            return result
+
+
+async def _async_sleep(seconds: float) -> None:
+    # asyncio is imported here, not at module import: `import yunxiao_emas` stays light.
+    import asyncio
+
+    await asyncio.sleep(seconds)

@@ -1,0 +1,280 @@
+"""Download an EMAS artifact: streamed, verified, resumable, atomic.
+
+The rules live in :class:`_Transfer` (sans I/O: it decides what to request, checks each answer,
+writes and hashes the bytes, commits or cleans up); ``Client`` and ``AsyncClient`` only drive it,
+one with blocking httpx calls and one with ``await``.
+
+* The bytes go to a temporary file beside the destination, hashed as they arrive, in chunks of
+  ``chunk_size`` (memory stays constant); then fsync and an atomic rename. Without
+  ``overwrite=True`` the final step is a hard link, which fails rather than replace a file that
+  appeared meanwhile.
+* A dropped connection resumes with ``Range`` from the bytes already written (a 206 must start
+  where asked; a 200 means the server ignored ``Range`` and the download starts over).
+* A 403 from the file host means the one-hour URL expired: a fresh one is fetched from the API.
+* The file host is another host: neither ``Authorization`` nor any ``x-acs-*`` header (nor an STS
+  token) is sent to it, redirects included; plain http only to loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from email.message import Message
+from pathlib import Path
+from urllib.parse import unquote
+
+import httpx
+
+from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
+from .models import DownloadedArtifact, is_loopback, redact_url
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "ProgressCallback"]
+
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+MAX_RESUMES = 5
+MAX_URL_REFRESHES = 2
+MAX_REDIRECTS = 5
+_HEX_MD5 = re.compile(r"[0-9a-fA-F]{32}")
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
+_FALLBACK_NAME = "artifact"
+
+ProgressCallback = Callable[[int, int | None], object]
+
+
+def check_download_args(
+    dest: object, overwrite: object, progress: object, chunk_size: object
+) -> Path:
+    """Validate the download arguments (before any I/O); return ``dest`` as a Path."""
+    if not isinstance(dest, str | os.PathLike) or not os.fspath(dest):
+        raise InvalidArgumentError("dest", "must be a file or directory path")
+    if not isinstance(overwrite, bool):
+        raise InvalidArgumentError("overwrite", "must be a bool")
+    if progress is not None and not callable(progress):
+        raise InvalidArgumentError("progress", "must be a callable(done, total) or None")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1024:
+        raise InvalidArgumentError("chunk_size", "must be an int >= 1024")
+    path = Path(os.fspath(dest)).expanduser()
+    if path.is_dir():
+        return path
+    if not path.parent.is_dir():
+        raise InvalidArgumentError("dest", f"the directory {path.parent} does not exist")
+    if path.exists() and not overwrite:
+        raise InvalidArgumentError("dest", f"{path} exists; pass overwrite=True to replace it")
+    return path
+
+
+def filename_from(headers: Mapping[str, str], url: httpx.URL) -> str:
+    """The file name from ``Content-Disposition`` (``filename*`` first), else the URL path,
+    reduced to one safe path component."""
+    name = ""
+    disposition = headers.get("content-disposition")
+    if disposition:
+        message = Message()
+        message["content-disposition"] = disposition
+        raw = message.get_filename()
+        if raw:
+            name = raw
+    if not name:
+        name = unquote(url.path.rsplit("/", 1)[-1])
+    return safe_filename(name)
+
+
+def safe_filename(name: str) -> str:
+    """One path component that cannot leave its directory: the last component of ``name``,
+    without control characters, separators or leading dots; ``artifact`` when nothing is left."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_NAME.sub("_", name).strip().lstrip(".")
+    return name[:255] or _FALLBACK_NAME
+
+
+def check_file_url(url: httpx.URL) -> None:
+    """The file host gets https, or plain http only on loopback (the emulator)."""
+    if url.scheme == "https" or (url.scheme == "http" and is_loopback(url.host)):
+        return
+    raise DownloadError(
+        f"refusing to download over {url.scheme or 'no scheme'} from {url.host or '?'}: "
+        "only https (or http to loopback) is allowed"
+    )
+
+
+class _Restart(Exception):
+    """The server ignored or mangled ``Range``: start over from byte 0."""
+
+
+class _Refresh(Exception):
+    """The URL expired (403 from the file host): get a fresh one and resume."""
+
+
+class _Transfer:
+    """Every rule of one download; no I/O of its own besides the local file."""
+
+    def __init__(
+        self,
+        dest: Path,
+        *,
+        expected_md5: str,
+        overwrite: bool,
+        progress: ProgressCallback | None,
+        chunk_size: int,
+    ) -> None:
+        self.dest = dest
+        self.expected_md5 = expected_md5.lower() if _HEX_MD5.fullmatch(expected_md5) else None
+        self.overwrite = overwrite
+        self.progress = progress
+        self.chunk_size = chunk_size
+        self.offset = 0
+        self.total: int | None = None
+        self.final_path: Path | None = None if dest.is_dir() else dest
+        self.resumes = 0
+        self.refreshes = 0
+        self._hash = hashlib.md5(usedforsecurity=False)
+        directory = dest if dest.is_dir() else dest.parent
+        try:
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".yunxiao-emas-", suffix=".part")
+        except OSError as exc:
+            raise DownloadError(f"cannot write in {directory}: {exc.strerror}") from exc
+        self.tmp_path = Path(tmp)
+        self._file = os.fdopen(fd, "wb")
+
+    # -- requests -------------------------------------------------------------------------
+    def request_headers(self) -> dict[str, str]:
+        # identity: byte offsets and the md5 are about the stored bytes, not a compressed form.
+        headers = {"accept-encoding": "identity"}
+        if self.offset:
+            headers["range"] = f"bytes={self.offset}-"
+        return headers
+
+    @staticmethod
+    def clean_request(request: httpx.Request) -> httpx.Request:
+        """Strip anything that could authenticate us to the file host (a stranger to us)."""
+        check_file_url(request.url)
+        for name in list(request.headers):
+            lowered = name.lower()
+            if lowered in {"authorization", "cookie"} or lowered.startswith("x-acs-"):
+                del request.headers[name]
+        return request
+
+    def redirect(self, response: httpx.Response, hops: int) -> httpx.URL | None:
+        """The next URL when ``response`` is a redirect (bounded), else None."""
+        if not response.has_redirect_location:
+            return None
+        if hops >= MAX_REDIRECTS:
+            raise DownloadError(f"more than {MAX_REDIRECTS} redirects from the file host")
+        return response.request.url.join(response.headers["location"])
+
+    # -- answers --------------------------------------------------------------------------
+    def accept(self, response: httpx.Response) -> None:
+        """Check the answer's status and headers before its body is read."""
+        status = response.status_code
+        if status == 403 and self.refreshes < MAX_URL_REFRESHES:
+            raise _Refresh
+        if status == 416 and self.offset:
+            raise _Restart
+        if status == 200:
+            if self.offset:
+                raise _Restart
+            length = response.headers.get("content-length")
+            self.total = int(length) if length and length.isdigit() else None
+        elif status == 206:
+            match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
+            if not match or int(match.group(1)) != self.offset:
+                raise _Restart
+            if match.group(3) != "*":
+                self.total = int(match.group(3))
+        else:
+            raise DownloadError(
+                f"the file host answered HTTP {status} for {redact_url(str(response.url))}"
+            )
+        if self.final_path is None:
+            self.final_path = self.dest / filename_from(response.headers, response.url)
+            if self.final_path.exists() and not self.overwrite:
+                raise DownloadError(f"{self.final_path} exists; pass overwrite=True to replace it")
+
+    def write(self, chunk: bytes) -> None:
+        self._file.write(chunk)
+        self._hash.update(chunk)
+        self.offset += len(chunk)
+        if self.progress is not None:
+            self.progress(self.offset, self.total)
+
+    def restart(self) -> None:
+        self._file.seek(0)
+        self._file.truncate()
+        self._hash = hashlib.md5(usedforsecurity=False)
+        self.offset = 0
+
+    def resume_after(self, error: Exception) -> None:
+        """A connection dropped mid-transfer: resume, or give up after MAX_RESUMES."""
+        self.resumes += 1
+        if self.resumes > MAX_RESUMES:
+            raise DownloadError(
+                f"the connection dropped {self.resumes} times; giving up at byte {self.offset}"
+            ) from error
+        self._file.flush()
+
+    def refresh(self) -> None:
+        self.refreshes += 1
+
+    # -- the end --------------------------------------------------------------------------
+    def complete(self) -> bool:
+        """Whether every byte arrived (when the size is known)."""
+        return self.total is None or self.offset >= self.total
+
+    def commit(self, request_id: str) -> DownloadedArtifact:
+        """Verify, fsync and move the file into place."""
+        if self.total is not None and self.offset != self.total:
+            raise DownloadError(f"got {self.offset} bytes, expected {self.total}")
+        digest = self._hash.hexdigest()
+        if self.expected_md5 is not None and digest != self.expected_md5:
+            raise ChecksumMismatchError(self.expected_md5, digest)
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        assert self.final_path is not None
+        try:
+            if self.overwrite:
+                os.replace(self.tmp_path, self.final_path)
+            else:
+                # A link fails if the name exists, so a file that appeared meanwhile survives.
+                os.link(self.tmp_path, self.final_path)
+                os.unlink(self.tmp_path)
+        except FileExistsError as exc:
+            raise DownloadError(f"{self.final_path} exists; pass overwrite=True") from exc
+        except OSError as exc:
+            raise DownloadError(f"cannot move the download into place: {exc.strerror}") from exc
+        _fsync_dir(self.final_path.parent)
+        return DownloadedArtifact(
+            path=self.final_path,
+            size=self.offset,
+            md5=digest,
+            request_id=request_id,
+            verified=self.expected_md5 is not None,
+        )
+
+    def discard(self) -> None:
+        """Leave nothing behind (called on every failure)."""
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.tmp_path.unlink()
+
+
+def _fsync_dir(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def transport_failure(exc: Exception) -> DownloadError:
+    error = DownloadError(f"the download failed: {type(exc).__name__}: {exc}")
+    error.__cause__ = exc
+    return error

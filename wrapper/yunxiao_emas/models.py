@@ -1,0 +1,70 @@
+"""The values the clients return: :class:`ArtifactUrl` and :class:`DownloadedArtifact`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from pathlib import Path
+
+import attrs
+
+__all__ = ["ArtifactUrl", "DownloadedArtifact", "is_loopback", "redact_url"]
+
+
+def redact_url(url: str) -> str:
+    """A pre-signed URL without its query: the signature in it is a bearer credential.
+
+    >>> redact_url("https://oss.example/a.apk?Expires=1&Signature=s")
+    'https://oss.example/a.apk?<redacted>'
+    """
+    head, sep, _ = url.partition("?")
+    return f"{head}?<redacted>" if sep else head
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@attrs.frozen
+class ArtifactUrl:
+    """A temporary download URL of an EMAS artifact.
+
+    ``expires_at`` (aware, UTC) comes from the URL's ``Expires`` parameter when it has one,
+    else it is the time of the answer plus one hour. ``repr`` hides the URL's query, which
+    holds its signature.
+    """
+
+    file_url: str = attrs.field(repr=redact_url)
+    request_id: str
+    expires_at: dt.datetime
+
+    def expired(self, *, margin: float = 0.0) -> bool:
+        """Whether the URL has expired, or will within ``margin`` seconds."""
+        now = dt.datetime.now(dt.UTC)
+        return self.expires_at - dt.timedelta(seconds=margin) <= now
+
+
+@attrs.frozen
+class DownloadedArtifact:
+    """A downloaded artifact.
+
+    Attributes:
+        path: where it is.
+        size: its size in bytes.
+        md5: the hex md5 of its bytes.
+        request_id: the request id of the API call that gave the URL.
+        verified: True when ``md5`` was checked against the 32-hex-digit md5 passed in; False
+            when the md5 argument was not a hex digest, so there was nothing to check against.
+    """
+
+    path: Path
+    size: int
+    md5: str
+    request_id: str
+    verified: bool
