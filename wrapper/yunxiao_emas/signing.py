@@ -10,6 +10,7 @@ without the known-answer test of the documented example noticing.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import hashlib
 import hmac
@@ -18,7 +19,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote_to_bytes
 
 import attrs
 import httpx
@@ -48,7 +49,7 @@ VERSION = "2021-06-25"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 SKEW_CODE = "InvalidTimeStamp.Expired"
-TOKEN_HEADER = "x-acs-security-token"
+TOKEN_HEADER = "x-acs-security-token"  # noqa: S105 (a header name, not a token)
 
 _log = logging.getLogger("yunxiao_emas.signing")
 
@@ -66,14 +67,15 @@ def canonical_uri(raw_path: str) -> str:
     """The canonical URI of a path as it goes on the wire (still percent-encoded).
 
     Each segment is decoded and encoded again per RFC 3986, so an encoded ``/`` (``%2F``) stays
-    inside its segment and both sides agree whatever safe characters the sender left bare.
+    inside its segment and both sides agree whatever safe characters the sender left bare. The
+    round trip is on bytes, so an escape that is not UTF-8 (``%FF``) is kept as it was sent.
 
     >>> canonical_uri("/organization/a%2Fb/x y")
     '/organization/a%2Fb/x%20y'
     """
     if not raw_path:
         return "/"
-    return "/".join(percent_encode(unquote(segment)) for segment in raw_path.split("/"))
+    return "/".join(quote(unquote_to_bytes(segment), safe="~") for segment in raw_path.split("/"))
 
 
 def canonical_query(params: Iterable[tuple[str, str]]) -> str:
@@ -241,9 +243,13 @@ class AcsV3Auth(httpx.Auth):
         headers["Authorization"] = authorization(creds.access_key_id, parts)
         if _log.isEnabledFor(logging.DEBUG):
             canonical = parts.canonical_request
-            if creds.security_token:
-                canonical = canonical.replace(creds.security_token, "<redacted>")
-            _log.debug("canonical request:\n%s\nstring to sign:\n%s", canonical, parts.string_to_sign)
+            # The canonical request holds the token as signed: trimmed.
+            token = (creds.security_token or "").strip()
+            if token:
+                canonical = canonical.replace(token, "<redacted>")
+            _log.debug(
+                "canonical request:\n%s\nstring to sign:\n%s", canonical, parts.string_to_sign
+            )
         return creds
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -256,8 +262,9 @@ class AcsV3Auth(httpx.Auth):
         if not self._skew_warned:
             self._skew_warned = True
             _log.warning(
-                "local clock is %.0f s off the server's; correcting x-acs-date from now on",
-                -offset,
+                "local clock is %.0f s %s the server's; correcting x-acs-date from now on",
+                abs(offset),
+                "behind" if offset > 0 else "ahead of",
             )
         self.sign(request)
         yield request
@@ -277,7 +284,11 @@ class AcsV3Auth(httpx.Auth):
         if code != SKEW_CODE or not date:
             return None
         try:
-            server_time = email.utils.parsedate_to_datetime(date).timestamp()
+            server_date = email.utils.parsedate_to_datetime(date)
         except (TypeError, ValueError):
             return None
+        if server_date.tzinfo is None:
+            # "-0000" parses to a naive datetime, which .timestamp() would take as local time.
+            server_date = server_date.replace(tzinfo=datetime.UTC)
+        server_time = server_date.timestamp()
         return server_time - self._clock()
