@@ -73,11 +73,10 @@ def _expected_failures() -> Iterator[None]:
         _fail(line, EXIT_API)
     except ChecksumMismatchError as exc:
         _fail(f"checksum mismatch: {exc}; nothing was written", EXIT_CHECKSUM)
-    except (TransportError, DownloadError) as exc:
-        cause = (
-            f" ({exc.__cause__})" if exc.__cause__ and str(exc.__cause__) not in str(exc) else ""
-        )
-        _fail(f"network: {exc}{cause}", EXIT_NETWORK)
+    except TransportError as exc:
+        _fail(f"network: {exc}", EXIT_NETWORK)
+    except DownloadError as exc:
+        _fail(f"download failed: {exc}", EXIT_NETWORK)
 
 
 def _ids(function: F) -> F:

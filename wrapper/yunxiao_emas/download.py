@@ -233,6 +233,8 @@ class _Transfer:
         if self.expected_md5 is not None and digest != self.expected_md5:
             raise ChecksumMismatchError(self.expected_md5, digest)
         self._file.flush()
+        # mkstemp makes the file 0600; a download gets the mode any new file would get.
+        os.fchmod(self._file.fileno(), 0o666 & ~_umask())
         os.fsync(self._file.fileno())
         self._file.close()
         assert self.final_path is not None
@@ -262,6 +264,13 @@ class _Transfer:
             self._file.close()
         with contextlib.suppress(FileNotFoundError):
             self.tmp_path.unlink()
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(directory: Path) -> None:
