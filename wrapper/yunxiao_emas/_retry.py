@@ -59,7 +59,8 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rand: Callable[[], float] = random.random) -> float:
         """Full-jitter wait before retry ``retry_number`` (0 for the first retry)."""
-        cap = min(self.backoff_max, self.backoff_initial * (2**retry_number))
+        # The exponent is bounded: 2.0**1100 would overflow, and the cap is reached long before.
+        cap = min(self.backoff_max, self.backoff_initial * 2.0 ** min(retry_number, 60))
         return float(cap * rand())
 
     def wait(
@@ -80,10 +81,11 @@ def retry_after_of(response: httpx.Response) -> float | None:
         raw = response.headers.get(name)
         if raw is None:
             continue
-        try:
-            value = int(raw.strip())
-        except ValueError:
+        raw = raw.strip()
+        # ASCII digits only: int() would also take "1_0" and non-ASCII digits.
+        if not (raw.isascii() and raw.isdigit()):
             continue
+        value = int(raw)
         if value > 0:
             return float(value)
     return None

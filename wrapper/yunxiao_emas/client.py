@@ -250,9 +250,12 @@ class _Core:
 
     def result(self, response: httpx.Response) -> ArtifactUrl:
         """Map one answer to an :class:`ArtifactUrl` or raise the matching ``ApiError``."""
+        body = _json_object(response)
+        if body is None:
+            raise self._not_json(response)
         try:
             parsed = _operation._parse_response(client=self.api, response=response)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             parsed = None
         if isinstance(parsed, ArtifactUrlResponse) and response.is_success:
             if parsed.success is True:
@@ -281,7 +284,7 @@ class _Core:
         if isinstance(parsed, ServiceError):
             raise self._error(
                 response,
-                code=parsed.error_code,
+                code=_text(parsed.error_code),
                 message=_text(parsed.error_message),
                 request_id=_text(parsed.request_id),
                 body=parsed.to_dict(),
@@ -289,33 +292,30 @@ class _Core:
         if isinstance(parsed, GatewayError):
             raise self._error(
                 response,
-                code=parsed.code,
+                code=_text(parsed.code),
                 message=_text(parsed.message),
                 request_id=_text(parsed.request_id),
                 recommend=_text(parsed.recommend) or None,
                 host_id=_text(parsed.host_id) or None,
                 body=parsed.to_dict(),
             )
-        return self._raw_result(response)
+        return self._raw_result(response, body)
 
-    def _raw_result(self, response: httpx.Response) -> ArtifactUrl:
+    def _not_json(self, response: httpx.Response) -> ApiError:
+        excerpt = response.content[:_EXCERPT].decode("utf-8", "replace")
+        if len(response.content) > _EXCERPT:
+            excerpt += "..."
+        return self._error(
+            response,
+            code="",
+            message=f"unexpected answer that is not a JSON object: {excerpt!r}",
+            request_id=response.headers.get("x-acs-request-id"),
+            body=None,
+        )
+
+    def _raw_result(self, response: httpx.Response, body: dict[str, Any]) -> ArtifactUrl:
         """Answers the generated parser does not know: other statuses, lower-case gateway keys,
-        bodies that are not JSON objects."""
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            excerpt = response.content[:_EXCERPT].decode("utf-8", "replace")
-            if len(response.content) > _EXCERPT:
-                excerpt += "..."
-            raise self._error(
-                response,
-                code="",
-                message=f"unexpected answer that is not a JSON object: {excerpt!r}",
-                request_id=response.headers.get("x-acs-request-id"),
-                body=None,
-            )
+        fields of the wrong type."""
 
         def first(*keys: str) -> str:
             for key in keys:
@@ -371,6 +371,15 @@ class _Core:
         return dt.datetime.fromtimestamp(self.wall_clock(), dt.UTC) + URL_LIFETIME
 
 
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The body as a JSON object, or None (not JSON, not an object, absurdly nested)."""
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def _describe(error: ApiError | httpx.RequestError) -> str:
     if isinstance(error, ApiError):
         return f"HTTP {error.status_code} {error.code}".rstrip()
@@ -391,6 +400,17 @@ def _http_options(
         raise InvalidArgumentError(
             "verify", "must be True, False, a CA bundle path or an SSLContext"
         )
+    if isinstance(verify, str):
+        # httpx 0.28 deprecates verify=<path>: hand it the SSLContext it would have built.
+        try:
+            if os.path.isdir(verify):
+                verify = ssl.create_default_context(capath=verify)
+            else:
+                verify = ssl.create_default_context(cafile=verify)
+        except (OSError, ssl.SSLError) as exc:
+            raise InvalidArgumentError(
+                "verify", f"cannot load the CA bundle {verify!r}: {exc}"
+            ) from None
     return {"verify": verify, "proxy": proxy}
 
 
