@@ -62,7 +62,7 @@ def _expected_failures() -> Iterator[None]:
     try:
         yield
     except InvalidArgumentError as exc:
-        _fail(f"invalid argument {exc}", EXIT_INVALID)
+        _fail(f"invalid argument {_cli_words(str(exc))}", EXIT_INVALID)
     except CredentialsError as exc:
         _fail(f"credentials: {exc}", EXIT_INVALID)
     except ApiError as exc:
@@ -76,7 +76,15 @@ def _expected_failures() -> Iterator[None]:
     except TransportError as exc:
         _fail(f"network: {exc}", EXIT_NETWORK)
     except DownloadError as exc:
+        if isinstance(exc.__cause__, FileExistsError):
+            # Found only once the file host named the file: still the user's choice to make.
+            _fail(_cli_words(str(exc)), EXIT_INVALID)
         _fail(f"download failed: {exc}", EXIT_NETWORK)
+
+
+def _cli_words(message: str) -> str:
+    """The library's messages name Python arguments; say the command line's options."""
+    return message.replace("pass overwrite=True", "use --overwrite").replace("dest:", "--output:")
 
 
 def _ids(function: F) -> F:

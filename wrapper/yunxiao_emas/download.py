@@ -24,8 +24,9 @@ import re
 import tempfile
 from collections.abc import Callable, Mapping
 from email.message import Message
+from email.utils import collapse_rfc2231_value
+from email.utils import unquote as unquote_header
 from pathlib import Path
-from urllib.parse import unquote
 
 import httpx
 
@@ -42,6 +43,7 @@ _HEX_MD5 = re.compile(r"[0-9a-fA-F]{32}")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
 _FALLBACK_NAME = "artifact"
+_MAX_NAME_BYTES = 255  # NAME_MAX of Linux and macOS file systems
 
 ProgressCallback = Callable[[int, int | None], object]
 
@@ -69,27 +71,43 @@ def check_download_args(
 
 
 def filename_from(headers: Mapping[str, str], url: httpx.URL) -> str:
-    """The file name from ``Content-Disposition`` (``filename*`` first), else the URL path,
-    reduced to one safe path component."""
+    """The file name from ``Content-Disposition`` (``filename*`` first, as RFC 6266 says),
+    else the URL path, reduced to one safe path component."""
     name = ""
     disposition = headers.get("content-disposition")
     if disposition:
         message = Message()
         message["content-disposition"] = disposition
-        raw = message.get_filename()
-        if raw:
-            name = raw
+        plain = ""
+        for key, value in message.get_params(header="content-disposition", failobj=[])[1:]:
+            if key.lower() != "filename":
+                continue
+            if isinstance(value, tuple):  # the RFC 2231 form, filename*=UTF-8''...
+                name = collapse_rfc2231_value(value)
+                break
+            plain = plain or unquote_header(value)
+        name = name or plain
     if not name:
-        name = unquote(url.path.rsplit("/", 1)[-1])
+        # httpx.URL.path is already percent-decoded: decoding again would turn %41 into A.
+        name = url.path.rsplit("/", 1)[-1]
     return safe_filename(name)
 
 
 def safe_filename(name: str) -> str:
     """One path component that cannot leave its directory: the last component of ``name``,
-    without control characters, separators or leading dots; ``artifact`` when nothing is left."""
+    without control characters, separators or leading dots, at most 255 bytes in UTF-8 (the
+    extension kept); ``artifact`` when nothing is left."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip().lstrip(".")
-    return name[:255] or _FALLBACK_NAME
+    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+        stem, dot, extension = name.rpartition(".")
+        if not dot or len(extension.encode("utf-8")) > 16:
+            stem, extension = name, ""
+        suffix = f".{extension}" if extension else ""
+        budget = _MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+        stem = stem.encode("utf-8")[:budget].decode("utf-8", "ignore")
+        name = stem + suffix
+    return name or _FALLBACK_NAME
 
 
 def check_file_url(url: httpx.URL) -> None:
@@ -192,8 +210,14 @@ class _Transfer:
             )
         if self.final_path is None:
             self.final_path = self.dest / filename_from(response.headers, response.url)
-            if self.final_path.exists() and not self.overwrite:
-                raise DownloadError(f"{self.final_path} exists; pass overwrite=True to replace it")
+            try:
+                exists = self.final_path.exists()
+            except OSError as exc:
+                raise DownloadError(f"cannot use the name {self.final_path.name!r}: {exc}") from exc
+            if exists and not self.overwrite:
+                raise DownloadError(
+                    f"{self.final_path} exists; pass overwrite=True to replace it"
+                ) from FileExistsError(str(self.final_path))
 
     def write(self, chunk: bytes) -> None:
         self._file.write(chunk)

@@ -49,6 +49,7 @@ VERSION = "2021-06-25"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 SKEW_CODE = "InvalidTimeStamp.Expired"
+SKEW_MARGIN = 2.0  # seconds
 TOKEN_HEADER = "x-acs-security-token"  # noqa: S105 (a header name, not a token)
 
 _log = logging.getLogger("yunxiao_emas.signing")
@@ -256,7 +257,10 @@ class AcsV3Auth(httpx.Auth):
         self.sign(request)
         response = yield request
         offset = self._skew_from(response)
-        if offset is None:
+        # Sign again only when the server's Date tells a different time than the one we
+        # signed with; Date has one-second resolution, hence the margin. Otherwise another
+        # attempt would be rejected just the same.
+        if offset is None or abs(offset - self.clock_offset) <= SKEW_MARGIN:
             return
         self.clock_offset = offset
         if not self._skew_warned:

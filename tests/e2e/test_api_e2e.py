@@ -1,0 +1,416 @@
+"""Client and AsyncClient against the emulator over real HTTP and HTTPS (issue 5, end to end).
+
+Every test runs with both clients (``flavour``) and over both schemes (``server``): a trustme CA
+signs the emulator's certificate and the clients get it with ``verify=<path>``. Each
+documented service code and each gateway code is reached deterministically, through a real
+lookup where the emulator has one and through ``fail_next`` otherwise, and must come out as
+the right exception class with its code, message and request id.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import ssl
+import warnings
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from e2e_support import CONNECTION, CREDENTIALS, KEY_ID, ORG, SECRET, Emulated
+from yunxiao_emas import (
+    AccessKeyCredentials,
+    ApiError,
+    AuthenticationError,
+    Client,
+    ForbiddenError,
+    InvalidParameterError,
+    NotFoundError,
+    RetryPolicy,
+    ServerError,
+    ThrottledError,
+    TransportError,
+)
+from yunxiao_emas._spec import spec_path
+
+REQUEST_ID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
+
+# The 19 documented service codes (openapi.yaml, ServiceError.x-error-codes; one code is listed
+# under two statuses) and the exception class each must map to, by its meaning.
+SERVICE_CODES: dict[tuple[str, int], type[ApiError]] = {
+    ("InvalidCluster.NotFound", 400): NotFoundError,
+    ("InvalidCodeUrl.NotSupportSVN", 400): InvalidParameterError,
+    ("InvalidParam.ParamNotPresent", 400): InvalidParameterError,
+    ("InvalidResource.NotFound", 400): NotFoundError,
+    ("InvalidResourceRole.NotFoun", 400): NotFoundError,
+    ("InvalidResourceRole.NotFound", 400): NotFoundError,
+    ("InvalidUser.NotFound", 400): NotFoundError,
+    ("InvalidUser.ResourceMemberCouldNotDeleteOwner", 400): ForbiddenError,
+    ("InvalidUser.ResourceMemberNotExists", 400): NotFoundError,
+    ("InvalidUser.UserNotInCurrentOrganization", 400): ForbiddenError,
+    ("Forbidden.AccessDenied", 403): ForbiddenError,
+    ("Forbidden.UserNotAdminOrOwner", 403): ForbiddenError,
+    ("Forbidden.UserNotInCurrentOrganization", 403): ForbiddenError,
+    ("InvalidIdentifier.NotFound", 404): NotFoundError,
+    ("InvalidOrganization.NotFound", 404): NotFoundError,
+    ("InvalidPipeline.NotFound", 404): NotFoundError,
+    ("InvalidPipelineRun.NotFound", 404): NotFoundError,
+    ("InvalidUser.UserNotInCurrentOrganization", 404): ForbiddenError,
+    ("InvalidWorkspace.NotFound", 404): NotFoundError,
+}
+
+# The gateway's codes (openapi.yaml, GatewayError.x-error-codes) and their classes.
+GATEWAY_CODES: dict[str, type[ApiError]] = {
+    "IncompleteSignature": AuthenticationError,
+    "SignatureDoesNotMatch": AuthenticationError,
+    "InvalidTimeStamp.Expired": AuthenticationError,
+    "InvalidTimeStamp.Format": AuthenticationError,
+    "SignatureNonceUsed": AuthenticationError,
+    "InvalidAccessKeyId.NotFound": AuthenticationError,
+    "InvalidAccessKeyId.Inactive": AuthenticationError,
+    "InvalidSecurityToken.Expired": AuthenticationError,
+    "InvalidSecurityToken.Malformed": AuthenticationError,
+    "MissingSecurityToken": AuthenticationError,
+    "InvalidAction.NotFound": NotFoundError,
+    "InvalidVersion": InvalidParameterError,
+    "Throttling": ThrottledError,
+    "Throttling.User": ThrottledError,
+    "Throttling.Api": ThrottledError,
+    "InternalError": ServerError,
+    "ServiceUnavailable": ServerError,
+}
+
+
+@functools.cache
+def _spec_schemas() -> dict[str, Any]:
+    with spec_path().open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["components"]["schemas"]
+
+
+def _documented_message(code: str, status: int) -> str:
+    for entry in _spec_schemas()["ServiceError"]["x-error-codes"]:
+        if entry["code"] == code and int(entry["status"]) == status:
+            return str(entry["message"])
+    raise LookupError(code)
+
+
+@pytest.fixture(params=["http", "https"])
+def server(request: pytest.FixtureRequest) -> Any:
+    """Every test of this module runs over plain HTTP and over HTTPS."""
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+@pytest.fixture(params=["sync", "async"])
+def flavour(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _raised(
+    emulated: Emulated, flavour: str, ids: dict[str, Any] | None = None, **options: Any
+) -> ApiError:
+    """The ApiError one call raises (no retries: every attempt is counted by the tests)."""
+    options.setdefault("retries", 0)
+    with pytest.raises(ApiError) as caught:
+        emulated.get_url(flavour, ids, **options)
+    return caught.value
+
+
+# --- success ---------------------------------------------------------------------------------
+
+
+def test_call_returns_a_download_url_of_the_artifact(emulator: Emulated, flavour: str) -> None:
+    url = emulator.get_url(flavour)
+
+    assert httpx.get(url.file_url, verify=_context(emulator)).content == emulator.content
+
+
+def test_call_returns_the_request_id_of_the_answer(emulator: Emulated, flavour: str) -> None:
+    url = emulator.get_url(flavour)
+
+    assert REQUEST_ID.fullmatch(url.request_id)
+
+
+def test_call_returns_an_expiry_about_an_hour_ahead(emulator: Emulated, flavour: str) -> None:
+    url = emulator.get_url(flavour)
+
+    lifetime = url.expires_at.timestamp() - emulator.service.now()
+    assert 3590 <= lifetime <= 3600
+
+
+def test_call_is_one_request_to_the_api(emulator: Emulated, flavour: str) -> None:
+    emulator.get_url(flavour)
+
+    assert [(call.method, call.status) for call in emulator.service.api_calls] == [("POST", 200)]
+
+
+def _context(emulated: Emulated) -> ssl.SSLContext:
+    if isinstance(emulated.verify, str):
+        return ssl.create_default_context(cafile=emulated.verify)
+    return emulated.verify
+
+
+# --- the 19 documented service codes -------------------------------------------------------
+
+
+def test_the_code_table_covers_every_documented_service_code() -> None:
+    documented = {
+        (entry["code"], int(entry["status"]))
+        for entry in _spec_schemas()["ServiceError"]["x-error-codes"]
+    }
+
+    assert set(SERVICE_CODES) == documented
+    assert len(documented) == 19
+
+
+def test_the_code_table_covers_every_documented_gateway_code() -> None:
+    documented = {entry["code"] for entry in _spec_schemas()["GatewayError"]["x-error-codes"]}
+
+    assert set(GATEWAY_CODES) == documented
+
+
+@pytest.mark.parametrize(
+    ("code", "status"), list(SERVICE_CODES), ids=[f"{c}-{s}" for c, s in SERVICE_CODES]
+)
+def test_documented_service_code_maps_to_its_exception(
+    emulator: Emulated, flavour: str, code: str, status: int
+) -> None:
+    emulator.service.fail_next(code=code, status=status)
+
+    error = _raised(emulator, flavour)
+
+    assert type(error) is SERVICE_CODES[(code, status)]
+    assert (error.code, error.status_code) == (code, status)
+    assert error.message == _documented_message(code, status)
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+@pytest.mark.parametrize(
+    ("ids", "code"),
+    [
+        ({"organization_id": "no-such-org"}, "InvalidOrganization.NotFound"),
+        ({"pipeline_id": 999_999}, "InvalidPipeline.NotFound"),
+        ({"pipeline_run_id": 999_999}, "InvalidPipelineRun.NotFound"),
+        ({"emas_job_instance_id": "no-such-job"}, "InvalidIdentifier.NotFound"),
+        ({"md5": "0" * 32}, "InvalidIdentifier.NotFound"),
+    ],
+    ids=["organization", "pipeline", "run", "job", "md5"],
+)
+def test_unknown_resource_is_not_found(
+    emulator: Emulated, flavour: str, ids: dict[str, Any], code: str
+) -> None:
+    error = _raised(emulator, flavour, emulator.ids(**ids))
+
+    assert isinstance(error, NotFoundError)
+    assert (error.code, error.status_code) == (code, 404)
+    assert error.message == _documented_message(code, 404)
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_key_that_is_not_a_member_of_the_organization_is_forbidden(
+    emulate: Any, flavour: str
+) -> None:
+    emulated = emulate(access_keys={KEY_ID: SECRET, "LTAIoutsider": "outsider-secret"})
+    emulated.service.set_members(ORG, [KEY_ID])
+    outsider = AccessKeyCredentials("LTAIoutsider", "outsider-secret")
+
+    error = _raised(emulated, flavour, credentials=outsider)
+
+    assert isinstance(error, ForbiddenError)
+    assert (error.code, error.status_code) == ("Forbidden.UserNotInCurrentOrganization", 403)
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_other_service_connection_is_access_denied(emulator: Emulated, flavour: str) -> None:
+    error = _raised(emulator, flavour, emulator.ids(service_connection_id=999))
+
+    assert isinstance(error, ForbiddenError)
+    assert (error.code, error.status_code) == ("Forbidden.AccessDenied", 403)
+
+
+def test_business_failure_in_a_200_answer_raises(emulator: Emulated, flavour: str) -> None:
+    emulator.service.fail_next(code="InvalidParam.ParamNotPresent", status=200)
+
+    error = _raised(emulator, flavour)
+
+    assert isinstance(error, InvalidParameterError)
+    assert (error.code, error.status_code) == ("InvalidParam.ParamNotPresent", 200)
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+# --- the gateway -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(set(GATEWAY_CODES) - {"InvalidTimeStamp.Expired"}), ids=str)
+def test_gateway_code_maps_to_its_exception(emulator: Emulated, flavour: str, code: str) -> None:
+    emulator.service.fail_next(code=code, shape="gateway")
+
+    error = _raised(emulator, flavour)
+
+    assert type(error) is GATEWAY_CODES[code]
+    assert error.code == code
+    assert error.message
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+    assert error.recommend
+    assert code in error.recommend
+
+
+def test_timestamp_rejection_that_correction_cannot_fix_is_authentication_error(
+    emulator: Emulated, flavour: str
+) -> None:
+    # The client re-signs once with the server's clock; the fault answers that attempt too.
+    emulator.service.fail_next(2, code="InvalidTimeStamp.Expired")
+
+    error = _raised(emulator, flavour)
+
+    assert isinstance(error, AuthenticationError)
+    assert error.code == "InvalidTimeStamp.Expired"
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_wrong_secret_is_signature_does_not_match(emulator: Emulated, flavour: str) -> None:
+    error = _raised(emulator, flavour, credentials=AccessKeyCredentials(KEY_ID, "wrong-secret"))
+
+    assert isinstance(error, AuthenticationError)
+    assert error.code == "SignatureDoesNotMatch"
+    assert error.message.startswith("The request signature does not conform")
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_unknown_access_key_is_not_found(emulator: Emulated, flavour: str) -> None:
+    unknown = AccessKeyCredentials("LTAIunknown", SECRET)
+
+    error = _raised(emulator, flavour, credentials=unknown)
+
+    assert isinstance(error, AuthenticationError)
+    assert error.code == "InvalidAccessKeyId.NotFound"
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_deactivated_access_key_is_inactive(emulator: Emulated, flavour: str) -> None:
+    emulator.service.deactivate_access_key(KEY_ID)
+
+    error = _raised(emulator, flavour)
+
+    assert isinstance(error, AuthenticationError)
+    assert error.code == "InvalidAccessKeyId.Inactive"
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_sts_key_with_its_token_succeeds(emulate: Any, flavour: str) -> None:
+    emulated = emulate(sts_tokens={"STS.key": ("sts-secret", "sts-token-value")})
+    sts = AccessKeyCredentials("STS.key", "sts-secret", "sts-token-value")
+
+    url = emulated.get_url(flavour, credentials=sts)
+
+    assert url.file_url
+
+
+def test_sts_key_without_its_token_is_missing_security_token(emulate: Any, flavour: str) -> None:
+    emulated = emulate(sts_tokens={"STS.key": ("sts-secret", "sts-token-value")})
+
+    error = _raised(emulated, flavour, credentials=AccessKeyCredentials("STS.key", "sts-secret"))
+
+    assert isinstance(error, AuthenticationError)
+    assert error.code == "MissingSecurityToken"
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_expired_sts_token_is_rejected(emulate: Any, flavour: str) -> None:
+    emulated = emulate(sts_tokens={"STS.key": ("sts-secret", "sts-token-value")})
+    emulated.service.expire_security_token("STS.key")
+    sts = AccessKeyCredentials("STS.key", "sts-secret", "sts-token-value")
+
+    error = _raised(emulated, flavour, credentials=sts)
+
+    assert isinstance(error, AuthenticationError)
+    assert error.code == "InvalidSecurityToken.Expired"
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_wrong_sts_token_is_malformed(emulate: Any, flavour: str) -> None:
+    emulated = emulate(sts_tokens={"STS.key": ("sts-secret", "sts-token-value")})
+    sts = AccessKeyCredentials("STS.key", "sts-secret", "another-token")
+
+    error = _raised(emulated, flavour, credentials=sts)
+
+    assert isinstance(error, AuthenticationError)
+    assert error.code == "InvalidSecurityToken.Malformed"
+
+
+def test_clock_skew_beyond_fifteen_minutes_is_corrected_by_the_client(
+    emulator: Emulated, flavour: str
+) -> None:
+    emulator.service.advance_clock(+1200)
+
+    url = emulator.get_url(flavour, retries=0)
+
+    assert url.file_url
+    statuses = [(call.status, call.code) for call in emulator.service.api_calls]
+    assert statuses == [(400, "InvalidTimeStamp.Expired"), (200, None)]
+
+
+def test_replayed_nonce_is_signature_nonce_used(emulator: Emulated) -> None:
+    with emulator.client(retries=0) as client:
+        kwargs = client._core.request_kwargs(*emulator.ids().values())
+        auth = kwargs.pop("auth")
+        with httpx.Client(verify=_context(emulator)) as http:
+            request = http.build_request(
+                kwargs["method"],
+                kwargs["url"],
+                params=kwargs.get("params"),
+                headers=kwargs["headers"],
+            )
+            auth.sign(request)
+            first = http.send(request)
+            replay = http.send(request)
+
+        assert first.status_code == 200
+        with pytest.raises(AuthenticationError) as caught:
+            client._core.result(replay)
+
+    assert caught.value.code == "SignatureNonceUsed"
+    assert caught.value.message
+    assert REQUEST_ID.fullmatch(caught.value.request_id or "")
+
+
+def test_rate_limit_is_throttling_with_retry_after(emulate: Any, flavour: str) -> None:
+    emulated = emulate(rate_limit=(1, 60.0))
+    emulated.get_url(flavour, retries=0)
+
+    error = _raised(emulated, flavour)
+
+    assert isinstance(error, ThrottledError)
+    assert (error.code, error.status_code) == ("Throttling.User", 429)
+    assert error.retry_after is not None
+    assert error.retry_after >= 1
+    assert REQUEST_ID.fullmatch(error.request_id or "")
+
+
+def test_server_error_is_retried_until_it_succeeds(emulator: Emulated, flavour: str) -> None:
+    emulator.service.fail_next(code="ServiceUnavailable")
+
+    url = emulator.get_url(flavour, retries=RetryPolicy(max_attempts=2, backoff_initial=0.01))
+
+    assert url.file_url
+    assert [call.status for call in emulator.service.api_calls] == [503, 200]
+
+
+# --- TLS -------------------------------------------------------------------------------------
+
+
+def test_https_without_the_emulators_ca_is_a_transport_error(https_server: Any) -> None:
+    # The handshake fails before any request: nothing needs to be mounted.
+    client = Client(credentials=CREDENTIALS, endpoint=https_server.base_url, retries=0)
+
+    with client, pytest.raises(TransportError):
+        client.get_pipeline_emas_artifact_url(
+            ORG, 1, 1, "job", "0" * 32, service_connection_id=CONNECTION
+        )
+
+
+def test_ca_bundle_path_is_accepted_without_a_deprecation_warning(tls: dict[str, str]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        client = Client(credentials=AccessKeyCredentials(KEY_ID, SECRET), verify=tls["ca"])
+    client.close()
