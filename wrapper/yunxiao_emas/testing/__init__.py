@@ -1,0 +1,75 @@
+"""A service emulator for GetPipelineEmasArtifactUrl, to test code that uses it (like moto).
+
+Needs the ``mock`` extra: ``pip install yunxiao-emas[mock]``.
+
+::
+
+    from yunxiao_emas.testing import EmulatedService
+
+    service = EmulatedService(access_keys={"AKID": "secret"})
+    md5 = service.add_artifact("my-org", 1111, 1, "job-1", b"apk bytes", service_connection_id=122)
+    with service.serve() as base_url:
+        ...  # point the client at base_url, signing with AKID / secret
+
+In-process, without a socket: ``httpx.AsyncClient(transport=httpx.ASGITransport(
+service.asgi_app), base_url="http://emulator")``. In pytest, the ``yunxiao_emulator`` fixture
+(installed with the package) gives a served emulator per test.
+
+The emulator follows openapi.yaml: every answer of the API has a declared status and body.
+Fault injection (:meth:`EmulatedService.fail_next`, :meth:`~EmulatedService.drop_next`,
+:attr:`~EmulatedService.latency`, :meth:`~EmulatedService.drop_download_after`,
+:meth:`~EmulatedService.corrupt_next_download`, :meth:`~EmulatedService.expire_urls`) and the
+record of calls (:attr:`EmulatedService.calls`) serve tests of retries and resilience.
+
+The names below are imported on first use: pytest imports this package for the plugin
+(``yunxiao_emas.testing.pytest_plugin``) in every project that installed ``yunxiao-emas``, and
+that must work without the ``mock`` extra.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._server import RunningEmulator, serve
+    from ._service import (
+        DEFAULT_ACCESS_KEY_ID,
+        DEFAULT_ACCESS_KEY_SECRET,
+        Call,
+        ConnectionDropped,
+        EmulatedService,
+    )
+
+__all__ = [
+    "DEFAULT_ACCESS_KEY_ID",
+    "DEFAULT_ACCESS_KEY_SECRET",
+    "Call",
+    "ConnectionDropped",
+    "EmulatedService",
+    "RunningEmulator",
+    "serve",
+]
+
+_HOMES = {
+    "DEFAULT_ACCESS_KEY_ID": "._service",
+    "DEFAULT_ACCESS_KEY_SECRET": "._service",
+    "Call": "._service",
+    "ConnectionDropped": "._service",
+    "EmulatedService": "._service",
+    "RunningEmulator": "._server",
+    "serve": "._server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

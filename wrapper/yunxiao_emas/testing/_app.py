@@ -1,0 +1,192 @@
+"""The emulator as a Starlette application: ASGI in, :mod:`._service` rules, ASGI out.
+
+One route, the pre-signed download URLs (``GET``/``HEAD /emas-artifacts/<token>/<file>``);
+everything else goes to the API (or the gateway's ``InvalidAction.NotFound``). The
+endpoints are plain ASGI callables rather than request/response functions, because cutting a
+connection half-way through an answer has to happen between ASGI messages.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ._service import DOWNLOAD_PREFIX, ApiRequest, ConnectionDropped, iter_chunks
+
+if TYPE_CHECKING:
+    from starlette.types import Receive, Scope, Send
+
+    from ._service import EmulatedService
+
+__all__ = ["build_app"]
+
+# The API takes no body; anything much larger is not a request of this operation.
+_MAX_BODY = 1024 * 1024
+
+
+def _raw_path(scope: Scope) -> str:
+    raw = scope.get("raw_path")
+    if raw:
+        # Some servers leave the query in raw_path; the signature covers the path alone.
+        return bytes(raw).split(b"?", 1)[0].decode("latin-1")
+    return quote(str(scope["path"]), safe="/")
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        key = bytes(name).decode("latin-1").lower()
+        text = bytes(value).decode("latin-1")
+        headers[key] = f"{headers[key]},{text}" if key in headers else text
+    return headers
+
+
+def _host(scope: Scope, headers: dict[str, str]) -> str:
+    if "host" in headers:
+        return headers["host"]
+    server = scope.get("server")
+    if server:
+        host, port = server
+        return f"{host}:{port}" if port else str(host)
+    return "localhost"
+
+
+def _encode_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+class _ApiEndpoint:
+    def __init__(self, service: EmulatedService) -> None:
+        self._service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > _MAX_BODY:
+                break
+        if self._service.latency > 0:
+            await anyio.sleep(self._service.latency)
+        headers = _headers(scope)
+        answer = self._service.handle_api(
+            ApiRequest(
+                method=str(scope["method"]),
+                raw_path=_raw_path(scope),
+                query_string=bytes(scope.get("query_string", b"")).decode("latin-1"),
+                headers=headers,
+                body=body,
+                scheme=str(scope.get("scheme", "http")),
+                host=_host(scope, headers),
+            )
+        )
+        payload = json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
+        if answer.drop:
+            # A plausible answer's head, then the socket closes before its body is complete.
+            payload = json.dumps({"requestId": answer.headers["x-acs-request-id"]}).encode()
+        response_headers = {
+            "content-type": "application/json;charset=utf-8",
+            "content-length": str(len(payload) + (64 if answer.drop else 0)),
+            **answer.headers,
+        }
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer.status,
+                "headers": _encode_headers(response_headers),
+            }
+        )
+        if answer.drop:
+            await send({"type": "http.response.body", "body": payload, "more_body": True})
+            raise ConnectionDropped("the emulator dropped the connection (drop_next)")
+        await send({"type": "http.response.body", "body": payload})
+
+
+class _DownloadEndpoint:
+    def __init__(self, service: EmulatedService) -> None:
+        self._service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = str(scope["method"])
+        params: dict[str, Any] = scope.get("path_params", {})
+        headers = _headers(scope)
+        answer = self._service.handle_download(
+            method=method,
+            raw_path=_raw_path(scope),
+            token=str(params["token"]),
+            filename=str(params["filename"]),
+            query_string=bytes(scope.get("query_string", b"")).decode("latin-1"),
+            headers=headers,
+            host=_host(scope, headers),
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer.status,
+                "headers": _encode_headers(answer.headers),
+            }
+        )
+        if method == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        sent = 0
+        for chunk in iter_chunks(answer.body):
+            if answer.corrupt and sent == 0:
+                chunk = bytes([chunk[0] ^ 0xFF]) + chunk[1:]
+            if answer.drop_after is not None and sent + len(chunk) >= answer.drop_after:
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": chunk[: answer.drop_after - sent],
+                        "more_body": True,
+                    }
+                )
+                raise ConnectionDropped(
+                    f"the emulator dropped the download after {answer.drop_after} bytes"
+                )
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            sent += len(chunk)
+        await send({"type": "http.response.body", "body": b""})
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    # A bug in the emulator still answers in the contract's shape (and the test sees the 500).
+    body = {
+        "RequestId": "",
+        "HostId": request.headers.get("host", ""),
+        "Code": "InternalError",
+        "Message": f"The emulator failed: {type(exc).__name__}: {exc}",
+        "Recommend": "https://api.aliyun.com/troubleshoot?q=InternalError&product=devops",
+    }
+    return Response(
+        json.dumps(body).encode(),
+        status_code=500,
+        media_type="application/json",
+    )
+
+
+def build_app(service: EmulatedService) -> Starlette:
+    """The Starlette application serving ``service``."""
+    app = Starlette(
+        routes=[
+            Route(
+                f"{DOWNLOAD_PREFIX}{{token}}/{{filename}}",
+                _DownloadEndpoint(service),
+                methods=["GET", "HEAD"],
+            ),
+        ],
+        exception_handlers={Exception: _internal_error},
+    )
+    # Every other path is the API's business (the gateway answers InvalidAction.NotFound), and a
+    # route pattern would not do: Starlette's patterns do not match decoded paths that contain
+    # a newline, which a path parameter may. No slash redirects either: the API has no 3xx.
+    app.router.default = _ApiEndpoint(service)
+    app.router.redirect_slashes = False
+    return app

@@ -1,0 +1,130 @@
+"""Run the emulator with uvicorn in a background thread, for tests that need a real socket."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import uvicorn
+
+from ..credentials import AccessKeyCredentials
+from ._service import ConnectionDropped, EmulatedService
+
+__all__ = ["RunningEmulator", "serve"]
+
+
+@attrs.frozen
+class RunningEmulator:
+    """An emulator served on loopback, as the ``yunxiao_emulator`` pytest fixture gives it.
+
+    Attributes:
+        service: the :class:`EmulatedService` (add artifacts, inject faults, read ``calls``).
+        base_url: where it listens, e.g. ``http://127.0.0.1:54321``; use it as the endpoint.
+        credentials: an AccessKey the emulator accepts.
+    """
+
+    service: EmulatedService
+    base_url: str
+    credentials: AccessKeyCredentials
+
+
+class _HideDeliberateDrops(logging.Filter):
+    """uvicorn logs every exception an app raises; a drop the test asked for is not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+def _install_log_filter() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, _HideDeliberateDrops) for existing in logger.filters):
+        logger.addFilter(_HideDeliberateDrops())
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets it recognises as TCP, and
+    # without it every answer waits for the client's delayed ACK (about 40 ms on Linux).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+@contextlib.contextmanager
+def serve(
+    app: EmulatedService | Any,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
+    startup_timeout: float = 10.0,
+) -> Iterator[str]:
+    """Serve ``app`` (an :class:`EmulatedService` or any ASGI app) with uvicorn in a thread.
+
+    Yields the base URL (``http://127.0.0.1:<port>``, or ``https://`` with a certificate) once
+    the server accepts connections; ``port=0`` picks a free port. On exit the server stops and
+    the thread is joined. uvicorn's ``Date`` header is off: the emulator sends its own, from its
+    own (movable) clock.
+
+    >>> service = EmulatedService()
+    >>> with serve(service) as base_url:  # doctest: +SKIP
+    ...     httpx.post(f"{base_url}/organization/...", auth=...)
+    """
+    asgi = app.asgi_app if isinstance(app, EmulatedService) else app
+    _install_log_filter()
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        asgi,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        date_header=False,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:  # reported to the caller below
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name=f"yunxiao-emulator-{bound_port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    try:
+        while not server.started:
+            if failure or not thread.is_alive():
+                raise RuntimeError("the emulator's server did not start") from (
+                    failure[0] if failure else None
+                )
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator's server did not start in {startup_timeout} s")
+            time.sleep(0.01)
+        scheme = "https" if ssl_certfile else "http"
+        shown = f"[{host}]" if ":" in host else host
+        yield f"{scheme}://{shown}:{bound_port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(timeout=5)
+        sock.close()
