@@ -359,7 +359,7 @@ def test_replayed_nonce_is_signature_nonce_used(emulator: Emulated) -> None:
                 kwargs["method"],
                 kwargs["url"],
                 params=kwargs.get("params"),
-                headers=kwargs["headers"],
+                headers=kwargs.get("headers"),
             )
             auth.sign(request)
             first = http.send(request)

@@ -15,17 +15,14 @@ import itertools
 import logging
 import os
 import random
+import re
 import ssl
 import sys
 import time
 from collections.abc import Callable, Generator
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-import attrs
 import httpx
-from yunxiao_emas_api.api.pipeline import get_pipeline_emas_artifact_url as _operation
-from yunxiao_emas_api.client import Client as _GeneratedClient
-from yunxiao_emas_api.models import ArtifactUrlResponse, GatewayError, ServiceError
 
 from ._retry import RetryPolicy, is_retryable, retry_after_of
 from ._validation import check_id, check_segment
@@ -44,6 +41,9 @@ from .errors import ApiError, InvalidArgumentError, TransportError, error_class_
 from .models import ArtifactUrl, DownloadedArtifact, is_loopback
 from .signing import AcsV3Auth
 
+if TYPE_CHECKING:
+    from yunxiao_emas_api.models import ArtifactUrlResponse, GatewayError, ServiceError
+
 __all__ = [
     "DEFAULT_ENDPOINT",
     "ArtifactUrl",
@@ -57,6 +57,7 @@ DEFAULT_ENDPOINT = "devops.cn-hangzhou.aliyuncs.com"
 URL_LIFETIME = dt.timedelta(hours=1)
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _EXCERPT = 200
+_EXPIRES = re.compile(r"[?&]Expires=(\d{1,12})(?:[&#]|$)")
 
 _log = logging.getLogger("yunxiao_emas")
 
@@ -92,9 +93,11 @@ def user_agent(suffix: str | None = None) -> str:
     return f"{agent} {suffix}" if suffix else agent
 
 
-@attrs.frozen
 class _Sleep:
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
 _Step = dict[str, Any] | _Sleep
@@ -136,8 +139,20 @@ class _Core:
         self.retry = retries
         self.auth = AcsV3Auth(credentials)
         self.headers = {"user-agent": user_agent(user_agent_suffix)}
-        # The generated parser wants its own client object; it only reads its settings.
-        self.api = _GeneratedClient(base_url=self.base_url, raise_on_unexpected_status=False)
+        # Per-request options for an http_client of the caller's; our own httpx client is built
+        # with them (see own_client_options), which spares httpx merging them on every call.
+        self.send_options: dict[str, Any] = {
+            "headers": self.headers,
+            "timeout": self.timeout,
+            "follow_redirects": False,
+        }
+        # The generated layer is imported with the first client, not with the package: it is
+        # a fifth of this package's import time and nothing needs it before a call.
+        from yunxiao_emas_api.api.pipeline import get_pipeline_emas_artifact_url
+        from yunxiao_emas_api.models import ArtifactUrlResponse, GatewayError, ServiceError
+
+        self.operation = get_pipeline_emas_artifact_url
+        self.models = (ArtifactUrlResponse, ServiceError, GatewayError)
         # Injectable for tests: the clock of the total-time bound and the jitter source.
         self.monotonic: Callable[[], float] = time.monotonic
         self.random: Callable[[], float] = random.random
@@ -153,7 +168,7 @@ class _Core:
         service_connection_id: object,
     ) -> dict[str, Any]:
         """Validate the ids (before any I/O) and let the generated layer build the request."""
-        kwargs = _operation._get_kwargs(
+        kwargs = self.operation._get_kwargs(
             organization_id=check_segment("organization_id", organization_id),
             pipeline_id=check_id("pipeline_id", pipeline_id),
             pipeline_run_id=check_id("pipeline_run_id", pipeline_run_id),
@@ -162,10 +177,8 @@ class _Core:
             service_connection_id=check_id("service_connection_id", service_connection_id),
         )
         kwargs["url"] = self.base_url + kwargs["url"]
-        kwargs["headers"] = self.headers
         kwargs["auth"] = self.auth
-        kwargs["timeout"] = self.timeout
-        kwargs["follow_redirects"] = False
+        kwargs.update(self.send_options)
         return kwargs
 
     def prepare_download(
@@ -200,6 +213,11 @@ class _Core:
             chunk_size=int(chunk_size),  # type: ignore[call-overload]  # checked int above
         )
         return kwargs, transfer
+
+    def own_client_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The httpx client options when the client is ours (and the send options go empty)."""
+        self.send_options = {}
+        return {**options, "headers": self.headers, "timeout": self.timeout}
 
     def file_request_headers(self, transfer: _Transfer) -> dict[str, str]:
         return {**transfer.request_headers(), "user-agent": self.headers["user-agent"]}
@@ -253,11 +271,9 @@ class _Core:
         body = _json_object(response)
         if body is None:
             raise self._not_json(response)
-        try:
-            parsed = _operation._parse_response(client=self.api, response=response)
-        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-            parsed = None
-        if isinstance(parsed, ArtifactUrlResponse) and response.is_success:
+        success_model, service_model, gateway_model = self.models
+        parsed = self._parsed(response, body)
+        if isinstance(parsed, success_model):
             if parsed.success is True:
                 file_url = parsed.file_url
                 if isinstance(file_url, str) and file_url:
@@ -281,7 +297,7 @@ class _Core:
                 request_id=_text(parsed.request_id),
                 body=parsed.to_dict(),
             )
-        if isinstance(parsed, ServiceError):
+        if isinstance(parsed, service_model):
             raise self._error(
                 response,
                 code=_text(parsed.error_code),
@@ -289,7 +305,7 @@ class _Core:
                 request_id=_text(parsed.request_id),
                 body=parsed.to_dict(),
             )
-        if isinstance(parsed, GatewayError):
+        if isinstance(parsed, gateway_model):
             raise self._error(
                 response,
                 code=_text(parsed.code),
@@ -300,6 +316,23 @@ class _Core:
                 body=parsed.to_dict(),
             )
         return self._raw_result(response, body)
+
+    def _parsed(
+        self, response: httpx.Response, body: dict[str, Any]
+    ) -> ArtifactUrlResponse | ServiceError | GatewayError | None:
+        """The generated model of the answer, as the generated ``_parse_response`` would pick
+        it (from the body already decoded), or None when no model fits."""
+        success_model, service_model, gateway_model = self.models
+        try:
+            if response.is_success:
+                return success_model.from_dict(body)
+            if "errorCode" in body:
+                return service_model.from_dict(body)
+            if "Code" in body:
+                return gateway_model.from_dict(body)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass
+        return None
 
     def _not_json(self, response: httpx.Response) -> ApiError:
         excerpt = response.content[:_EXCERPT].decode("utf-8", "replace")
@@ -362,12 +395,14 @@ class _Core:
         )
 
     def _expiry(self, file_url: str) -> dt.datetime:
-        try:
-            expires = httpx.URL(file_url).params.get("Expires")
-            if expires is not None:
-                return dt.datetime.fromtimestamp(int(expires), dt.UTC)
-        except (httpx.InvalidURL, ValueError, OverflowError, OSError):
-            pass
+        # A regex rather than httpx.URL: parsing a whole pre-signed URL was most of the cost of
+        # mapping a success.
+        match = _EXPIRES.search(file_url)
+        if match:
+            try:
+                return dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC)
+            except (ValueError, OverflowError, OSError):
+                pass
         return dt.datetime.fromtimestamp(self.wall_clock(), dt.UTC) + URL_LIFETIME
 
 
@@ -459,7 +494,7 @@ class Client:
             user_agent_suffix=user_agent,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(**options)
+        self._http = http_client or httpx.Client(**self._core.own_client_options(options))
         self._sleep: Callable[[float], None] = time.sleep
 
     def __repr__(self) -> str:
@@ -523,7 +558,8 @@ class Client:
         ``dest`` is a file path, or an existing directory (the name then comes from the file
         host's ``Content-Disposition`` or the URL path, reduced to one safe component). An
         existing file is replaced only with ``overwrite=True``, and never on failure.
-        ``progress(done, total)`` is called after each chunk (``total`` is None when unknown).
+        ``progress(done, total)`` is called every ``chunk_size`` bytes and at the end (``total``
+        is None when unknown); ``chunk_size`` is also the size of the file's write buffer.
         ``artifact_url`` reuses a URL you already have; it is refreshed if it has expired.
 
         Raises:
@@ -586,7 +622,9 @@ class Client:
                 next_url = transfer.redirect(response, hops)
                 if next_url is None:
                     transfer.accept(response)
-                    for chunk in response.iter_raw(transfer.chunk_size):
+                    # As the network delivers: re-chunking costs copies, and a drop would lose
+                    # a partly filled chunk. chunk_size sizes the file buffer instead.
+                    for chunk in response.iter_raw():
                         transfer.write(chunk)
                     return
             finally:
@@ -642,7 +680,7 @@ class AsyncClient:
             user_agent_suffix=user_agent,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(**options)
+        self._http = http_client or httpx.AsyncClient(**self._core.own_client_options(options))
         self._sleep: Callable[[float], Any] = _async_sleep
 
     def __repr__(self) -> str:
@@ -752,7 +790,7 @@ class AsyncClient:
                 next_url = transfer.redirect(response, hops)
                 if next_url is None:
                     transfer.accept(response)
-                    async for chunk in response.aiter_raw(transfer.chunk_size):
+                    async for chunk in response.aiter_raw():
                         transfer.write(chunk)
                     return
             finally:

@@ -157,7 +157,8 @@ class _Transfer:
         except OSError as exc:
             raise DownloadError(f"cannot write in {directory}: {exc.strerror}") from exc
         self.tmp_path = Path(tmp)
-        self._file = os.fdopen(fd, "wb")
+        self._file = os.fdopen(fd, "wb", buffering=chunk_size)
+        self._reported = 0
 
     # -- requests -------------------------------------------------------------------------
     def request_headers(self) -> dict[str, str]:
@@ -220,10 +221,15 @@ class _Transfer:
                 ) from FileExistsError(str(self.final_path))
 
     def write(self, chunk: bytes) -> None:
+        """Store and hash one piece as the network delivered it (so a drop loses nothing that
+        arrived), and report progress every ``chunk_size`` bytes and at the end."""
         self._file.write(chunk)
         self._hash.update(chunk)
         self.offset += len(chunk)
-        if self.progress is not None:
+        if self.progress is not None and (
+            self.offset - self._reported >= self.chunk_size or self.offset == self.total
+        ):
+            self._reported = self.offset
             self.progress(self.offset, self.total)
 
     def restart(self) -> None:
@@ -231,6 +237,7 @@ class _Transfer:
         self._file.truncate()
         self._hash = hashlib.md5(usedforsecurity=False)
         self.offset = 0
+        self._reported = 0
 
     def resume_after(self, error: Exception) -> None:
         """A connection dropped mid-transfer: resume, or give up after MAX_RESUMES."""
@@ -253,6 +260,9 @@ class _Transfer:
         """Verify, fsync and move the file into place."""
         if self.total is not None and self.offset != self.total:
             raise DownloadError(f"got {self.offset} bytes, expected {self.total}")
+        if self.progress is not None and self._reported != self.offset:
+            self._reported = self.offset
+            self.progress(self.offset, self.total)
         digest = self._hash.hexdigest()
         if self.expected_md5 is not None and digest != self.expected_md5:
             raise ChecksumMismatchError(self.expected_md5, digest)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from pathlib import Path
 
 import attrs
@@ -25,6 +24,8 @@ def is_loopback(host: str) -> bool:
     """Whether ``host`` is this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
     if host.lower() == "localhost":
         return True
+    import ipaddress  # only needed for hosts given as addresses
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
