@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import httpx
 
-from ._spec import spec_path
+from ._spec import load_spec, resolve
 from ._validation import MAX_SAFE_INTEGER
 from .client import Client
 
@@ -23,23 +23,6 @@ OPERATION_PATH = (
     "/organization/{organizationId}/pipeline/{pipelineId}/pipelineRun/{pipelineRunId}"
     "/emas/artifact/{emasJobInstanceId}/{md5}"
 )
-
-
-def load_spec() -> dict[str, Any]:
-    import yaml
-
-    with spec_path().open("rb") as handle:
-        spec: dict[str, Any] = yaml.safe_load(handle)
-    return spec
-
-
-def _resolve(spec: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
-    while "$ref" in node:
-        target: Any = spec
-        for part in str(node["$ref"]).removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def response_problems(
@@ -52,7 +35,7 @@ def response_problems(
     documented = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
     if documented is None:
         return [f"HTTP {status} is not a documented status ({', '.join(sorted(responses))})"]
-    documented = _resolve(spec, documented)
+    documented = resolve(spec, documented)
     problems: list[str] = []
     for name in documented.get("headers", {}):
         value = headers.get(name)

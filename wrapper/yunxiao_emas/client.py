@@ -100,7 +100,24 @@ class _Sleep:
         self.seconds = seconds
 
 
+class _Fetch:
+    """Download step: get a (fresh) URL from the API."""
+
+    __slots__ = ()
+
+
+class _Stream:
+    """Download step: stream from this URL into the transfer until the body ends."""
+
+    __slots__ = ("file_url",)
+
+    def __init__(self, file_url: str) -> None:
+        self.file_url = file_url
+
+
+_FETCH = _Fetch()
 _Step = dict[str, Any] | _Sleep
+_DownloadFlow = Generator[_Fetch | _Stream, ArtifactUrl | None, DownloadedArtifact]
 _Outcome = httpx.Response | httpx.RequestError | None
 
 
@@ -221,6 +238,41 @@ class _Core:
 
     def file_request_headers(self, transfer: _Transfer) -> dict[str, str]:
         return {**transfer.request_headers(), "user-agent": self.headers["user-agent"]}
+
+    def download_flow(self, transfer: _Transfer, artifact_url: ArtifactUrl | None) -> _DownloadFlow:
+        """One download with its resumptions and URL refreshes, as a generator the clients drive.
+
+        Yields ``_FETCH`` (answer with an :class:`ArtifactUrl`) or a :class:`_Stream` (answer
+        None once the body ended); a failed step is thrown in, and this flow decides: resume,
+        restart, refresh the URL, or give up. Whatever ends it, the transfer never leaves a
+        file behind unless it committed.
+        """
+        try:
+            url = artifact_url
+            if url is None or url.expired():
+                url = yield _FETCH
+            while True:
+                assert url is not None
+                try:
+                    yield _Stream(url.file_url)
+                except _Refresh:
+                    transfer.refresh()
+                    url = yield _FETCH
+                    continue
+                except _Restart:
+                    transfer.restart()
+                    continue
+                except httpx.TransportError as exc:
+                    transfer.resume_after(exc)
+                    continue
+                except httpx.RequestError as exc:
+                    raise transport_failure(exc) from exc
+                if transfer.complete():
+                    return transfer.commit(url.request_id)
+                transfer.resume_after(EOFError("the body ended early"))
+        except BaseException:
+            transfer.discard()
+            raise
 
     def call_flow(self, kwargs: dict[str, Any]) -> Generator[_Step, _Outcome, ArtifactUrl]:
         """One call with its retries, as a generator the clients drive.
@@ -577,34 +629,23 @@ class Client:
             chunk_size=chunk_size,
             artifact_url=artifact_url,
         )
+        flow = self._core.download_flow(transfer, artifact_url)
         try:
-            url = (
-                artifact_url
-                if artifact_url is not None and not artifact_url.expired()
-                else self._drive(self._core.call_flow(kwargs))
-            )
+            step = next(flow)
             while True:
                 try:
-                    self._stream_once(transfer, url.file_url)
-                except _Refresh:
-                    transfer.refresh()
-                    url = self._drive(self._core.call_flow(kwargs))
-                    continue
-                except _Restart:
-                    transfer.restart()
-                    continue
-                except httpx.TransportError as exc:
-                    transfer.resume_after(exc)
-                    continue
-                if transfer.complete():
-                    return transfer.commit(url.request_id)
-                transfer.resume_after(EOFError("the body ended early"))
-        except httpx.RequestError as exc:
-            transfer.discard()
-            raise transport_failure(exc) from exc
-        except BaseException:
-            transfer.discard()
-            raise
+                    if isinstance(step, _Stream):
+                        self._stream_once(transfer, step.file_url)
+                        reply = None
+                    else:
+                        reply = self._drive(self._core.call_flow(kwargs))
+                except BaseException as exc:
+                    step = flow.throw(exc)
+                else:
+                    step = flow.send(reply)
+        except StopIteration as stop:
+            result: DownloadedArtifact = stop.value
+            return result
 
     def _stream_once(self, transfer: _Transfer, file_url: str) -> None:
         url: httpx.URL | str = file_url
@@ -743,34 +784,23 @@ class AsyncClient:
             chunk_size=chunk_size,
             artifact_url=artifact_url,
         )
+        flow = self._core.download_flow(transfer, artifact_url)
         try:
-            url = (
-                artifact_url
-                if artifact_url is not None and not artifact_url.expired()
-                else await self._drive(self._core.call_flow(kwargs))
-            )
+            step = next(flow)
             while True:
                 try:
-                    await self._stream_once(transfer, url.file_url)
-                except _Refresh:
-                    transfer.refresh()
-                    url = await self._drive(self._core.call_flow(kwargs))
-                    continue
-                except _Restart:
-                    transfer.restart()
-                    continue
-                except httpx.TransportError as exc:
-                    transfer.resume_after(exc)
-                    continue
-                if transfer.complete():
-                    return transfer.commit(url.request_id)
-                transfer.resume_after(EOFError("the body ended early"))
-        except httpx.RequestError as exc:
-            transfer.discard()
-            raise transport_failure(exc) from exc
-        except BaseException:
-            transfer.discard()
-            raise
+                    if isinstance(step, _Stream):
+                        await self._stream_once(transfer, step.file_url)
+                        reply = None
+                    else:
+                        reply = await self._drive(self._core.call_flow(kwargs))
+                except BaseException as exc:
+                    step = flow.throw(exc)
+                else:
+                    step = flow.send(reply)
+        except StopIteration as stop:
+            result: DownloadedArtifact = stop.value
+            return result
 
     async def _stream_once(self, transfer: _Transfer, file_url: str) -> None:
         url: httpx.URL | str = file_url

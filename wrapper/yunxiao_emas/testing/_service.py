@@ -30,9 +30,8 @@ from urllib.parse import parse_qsl, quote, unquote
 from xml.sax.saxutils import escape
 
 import httpx
-import yaml  # type: ignore[import-untyped,unused-ignore]
 
-from .._spec import spec_path
+from .._spec import load_spec, resolve
 from ..credentials import AccessKeyCredentials
 from ..signing import ACTION, ALGORITHM, VERSION, sign_parts
 
@@ -229,25 +228,16 @@ class _Contract:
     gateway_codes: frozenset[str]
 
 
-def _resolve(document: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
-    while "$ref" in node:
-        target: Any = document
-        for part in str(node["$ref"]).removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
 @functools.cache
 def contract() -> _Contract:
     """The parts of openapi.yaml the emulator enforces (read once per process)."""
-    document = yaml.safe_load(spec_path().read_text(encoding="utf-8"))
+    document = load_spec()
     ((path, item),) = document["paths"].items()
     operation = item["post"]
     params: dict[str, _ParamRule] = {}
     for raw in operation["parameters"]:
-        param = _resolve(document, raw)
-        schema = _resolve(document, param["schema"])
+        param = resolve(document, raw)
+        schema = resolve(document, param["schema"])
         params[param["name"]] = _ParamRule(
             name=param["name"],
             location=param["in"],
