@@ -15,25 +15,19 @@ import json
 from typing import Any
 
 import httpx
-import yaml
 from openapi_schema_validator import OAS30Validator
-from yunxiao_emas._spec import spec_path
+from yunxiao_emas._spec import load_spec, resolve
 
-__all__ = ["assert_conforms", "conformance_errors"]
+__all__ = ["ContractCheck", "assert_conforms", "conformance_errors"]
 
 
 @functools.cache
 def _document() -> dict[str, Any]:
-    return yaml.safe_load(spec_path().read_text(encoding="utf-8"))
+    return load_spec()
 
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target: Any = _document()
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    return dict(resolve(_document(), node))
 
 
 def _schema_errors(schema: dict[str, Any], instance: object) -> list[str]:
@@ -73,3 +67,40 @@ def assert_conforms(response: httpx.Response) -> None:
     """Fail (AssertionError) when ``response`` breaks the contract."""
     errors = conformance_errors(response)
     assert not errors, f"{response.status_code} {response.text!r} breaks openapi.yaml: {errors}"
+
+
+class ContractCheck:
+    """ASGI middleware: checks every complete answer of the API (``POST /organization/...``)
+    that the wrapped app gives against openapi.yaml, and keeps what breaks it in
+    ``violations``. Answers cut on purpose (fault injection) are not complete and not checked;
+    download routes are the file host's, not the contract's."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.checked = 0
+        self.violations: list[str] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/organization/"):
+            await self.app(scope, receive, send)
+            return
+        start: dict[str, Any] = {}
+        body: list[bytes] = []
+
+        async def capture(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        response = httpx.Response(
+            start["status"],
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]],
+            content=b"".join(body),
+        )
+        self.checked += 1
+        self.violations += [
+            f"{scope['method']} {scope['path']}: {error}" for error in conformance_errors(response)
+        ]

@@ -26,7 +26,9 @@ from yunxiao_emas import AccessKeyCredentials
 from yunxiao_emas.testing import EmulatedService, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/_spec_validation.py
 
+from _spec_validation import ContractCheck
 from e2e_support import (
     CONNECTION,
     CONTENT,
@@ -110,7 +112,7 @@ def mount(server: Server) -> Iterator[Callable[[App], str]]:
 
 
 @pytest.fixture
-def emulate(server: Server, mount: Callable[[App], str]) -> Callable[..., Emulated]:
+def emulate(server: Server, mount: Callable[[App], str]) -> Iterator[Callable[..., Emulated]]:
     """Make a fresh emulator and mount it.
 
     Keyword arguments: ``content``, ``md5`` and ``filename`` of the registered artifact,
@@ -139,10 +141,16 @@ def emulate(server: Server, mount: Callable[[App], str]) -> Callable[..., Emulat
             md5=md5,
         )
         mounted = service.asgi_app if app is None else app(service)
-        mount(mounted)
+        # Every answer of the API in these tests is checked against openapi.yaml.
+        check = ContractCheck(mounted)
+        checks.append(check)
+        mount(check)
         return Emulated(service, server.base_url, server.verify, registered, content, app=mounted)
 
-    return make
+    checks: list[ContractCheck] = []
+    yield make
+    violations = [violation for check in checks for violation in check.violations]
+    assert not violations, f"answers that break openapi.yaml: {violations}"
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from _spec_validation import conformance_errors
+from _spec_validation import ContractCheck, conformance_errors
 
 SERVICE_ERROR = {"requestId": "R", "success": False, "errorCode": "X", "errorMessage": "m"}
 
@@ -45,3 +45,27 @@ def test_a_retry_after_that_is_not_a_positive_integer_is_an_error(value: str) ->
     body = {"Code": "Throttling.User"}
 
     assert conformance_errors(answer(429, body, {"x-acs-retry-after": value}))
+
+
+async def _answer_without_request_id(scope: object, receive: object, send: object) -> None:
+    body = b'{"success": true, "fileUrl": "u"}'
+    await send(  # type: ignore[operator]
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})  # type: ignore[operator]
+
+
+async def test_contract_check_middleware_records_an_api_answer_that_breaks_the_spec() -> None:
+    check = ContractCheck(_answer_without_request_id)
+    transport = httpx.ASGITransport(check)
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator.test") as client:
+        await client.post("/organization/o/pipeline/1/pipelineRun/1/emas/artifact/j/m")
+        await client.get("/emas-artifacts/token/file.apk")
+
+    assert check.checked == 1
+    assert len(check.violations) == 1
+    assert "requestId" in check.violations[0]
