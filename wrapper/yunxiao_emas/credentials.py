@@ -13,6 +13,7 @@ field at fault, and never contains a secret or a token.
 
 from __future__ import annotations
 
+import abc
 import logging
 import os
 import threading
@@ -104,7 +105,7 @@ class _Absent:
     reason: str
 
 
-class _Source:
+class _Source(abc.ABC):
     """A built-in source: ``_load`` tells "absent" (a value) from "broken" (an exception)."""
 
     source_name: ClassVar[str]
@@ -116,8 +117,9 @@ class _Source:
             raise CredentialsError(f"{self.source_name}: {result.reason}")
         return result
 
+    @abc.abstractmethod
     def _load(self) -> AccessKeyCredentials | _Absent:
-        raise NotImplementedError
+        """The credentials, or why the source is absent; raises when it is broken."""
 
     def _error(self, path: Path, detail: str) -> CredentialsError:
         return CredentialsError(f"{self.source_name}: {path}: {detail}")
