@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from _expected_errors import GATEWAY_CODE_CLASSES, SERVICE_CODE_CLASSES
 from conftest_client import (
     API_PATH,
     BASE_URL,
@@ -202,47 +203,6 @@ def test_200_success_without_file_url_raises_api_error_naming_file_url(
 
 # --- service error bodies: the 19 documented codes ------------------------------------------
 
-# What each documented code means, written independently of errors.error_class_for.
-SERVICE_CODE_CLASSES: dict[str, type[ApiError]] = {
-    "InvalidCluster.NotFound": NotFoundError,
-    "InvalidCodeUrl.NotSupportSVN": InvalidParameterError,
-    "InvalidParam.ParamNotPresent": InvalidParameterError,
-    "InvalidResource.NotFound": NotFoundError,
-    "InvalidResourceRole.NotFoun": NotFoundError,  # sic, as documented
-    "InvalidResourceRole.NotFound": NotFoundError,
-    "InvalidUser.NotFound": NotFoundError,
-    "InvalidUser.ResourceMemberCouldNotDeleteOwner": ForbiddenError,
-    "InvalidUser.ResourceMemberNotExists": NotFoundError,
-    "InvalidUser.UserNotInCurrentOrganization": ForbiddenError,
-    "Forbidden.AccessDenied": ForbiddenError,
-    "Forbidden.UserNotAdminOrOwner": ForbiddenError,
-    "Forbidden.UserNotInCurrentOrganization": ForbiddenError,
-    "InvalidIdentifier.NotFound": NotFoundError,
-    "InvalidOrganization.NotFound": NotFoundError,
-    "InvalidPipeline.NotFound": NotFoundError,
-    "InvalidPipelineRun.NotFound": NotFoundError,
-    "InvalidWorkspace.NotFound": NotFoundError,
-}
-
-GATEWAY_CODE_CLASSES: dict[str, type[ApiError]] = {
-    "IncompleteSignature": AuthenticationError,
-    "SignatureDoesNotMatch": AuthenticationError,
-    "InvalidTimeStamp.Expired": AuthenticationError,
-    "InvalidTimeStamp.Format": AuthenticationError,
-    "SignatureNonceUsed": AuthenticationError,
-    "InvalidAccessKeyId.NotFound": AuthenticationError,
-    "InvalidAccessKeyId.Inactive": AuthenticationError,
-    "InvalidSecurityToken.Expired": AuthenticationError,
-    "InvalidSecurityToken.Malformed": AuthenticationError,
-    "MissingSecurityToken": AuthenticationError,
-    "InvalidAction.NotFound": NotFoundError,
-    "InvalidVersion": InvalidParameterError,
-    "Throttling": ThrottledError,
-    "Throttling.User": ThrottledError,
-    "Throttling.Api": ThrottledError,
-    "InternalError": ServerError,
-    "ServiceUnavailable": ServerError,
-}
 
 # The status a gateway code usually comes with (the mapping must not depend on it).
 GATEWAY_STATUS = {ThrottledError: 429, ServerError: 503}
