@@ -39,7 +39,8 @@ def response_problems(
     problems: list[str] = []
     for name in documented.get("headers", {}):
         value = headers.get(name)
-        if value is not None and not (value.strip().isdigit() and int(value) >= 1):
+        digits = (value or "").strip()
+        if value is not None and not (digits.isascii() and digits.isdigit() and int(digits) >= 1):
             problems.append(f"header {name}: {value!r} is not a positive integer")
     media = documented.get("content", {}).get("application/json")
     if media is None:

@@ -93,6 +93,8 @@ def retry_after_of(response: httpx.Response) -> float | None:
 
 def is_retryable(error: Exception) -> bool:
     """Whether a failed attempt is worth another one."""
+    if isinstance(error, httpx.LocalProtocolError):
+        return False  # our own request is malformed: sending it again cannot help
     if isinstance(error, httpx.TransportError):
         return True
     if isinstance(error, ThrottledError | ServerError):

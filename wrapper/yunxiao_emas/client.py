@@ -4,8 +4,10 @@ Every rule (validation, the answer's mapping to a result or an exception, the re
 lives once in :class:`_Core`. A call is a small generator, :meth:`_Core.call_flow`, that yields
 what to do next (send this request, or sleep this long) and is told what happened; the two
 clients only drive it, one with blocking I/O and one with ``await``. The generated layer builds
-the method, path and query (``_get_kwargs``) and parses the documented answers
-(``_parse_response``).
+the method, path and query (``_get_kwargs``), and its models parse the answers
+(``ArtifactUrlResponse``, ``ServiceError``, ``GatewayError``): the body is decoded once and
+handed to them, rather than through ``_parse_response``, which would decode it again and
+knows neither undeclared statuses nor lower-case gateway keys.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from .credentials import CredentialsProvider
 from .download import (
     DEFAULT_CHUNK_SIZE,
     ProgressCallback,
+    _Busy,
     _Refresh,
     _Restart,
     _Transfer,
@@ -38,7 +41,12 @@ from .download import (
     transport_failure,
 )
 from .errors import ApiError, InvalidArgumentError, TransportError, error_class_for
-from .models import ArtifactUrl, DownloadedArtifact, is_loopback
+from .models import (
+    ArtifactUrl,
+    DownloadedArtifact,
+    hide_presigned_urls_in_httpx_logs,
+    is_loopback,
+)
 from .signing import AcsV3Auth
 
 if TYPE_CHECKING:
@@ -117,7 +125,7 @@ class _Stream:
 
 _FETCH = _Fetch()
 _Step = dict[str, Any] | _Sleep
-_DownloadFlow = Generator[_Fetch | _Stream, ArtifactUrl | None, DownloadedArtifact]
+_DownloadFlow = Generator[_Fetch | _Stream | _Sleep, ArtifactUrl | None, DownloadedArtifact]
 _Outcome = httpx.Response | httpx.RequestError | None
 
 
@@ -152,6 +160,7 @@ class _Core:
                 raise InvalidArgumentError("retries", "must be >= 0")
             retries = RetryPolicy(max_attempts=retries + 1)
         self.base_url = base_url_of(endpoint)
+        hide_presigned_urls_in_httpx_logs()
         self.timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
         self.retry = retries
         self.auth = AcsV3Auth(credentials)
@@ -242,10 +251,10 @@ class _Core:
     def download_flow(self, transfer: _Transfer, artifact_url: ArtifactUrl | None) -> _DownloadFlow:
         """One download with its resumptions and URL refreshes, as a generator the clients drive.
 
-        Yields ``_FETCH`` (answer with an :class:`ArtifactUrl`) or a :class:`_Stream` (answer
-        None once the body ended); a failed step is thrown in, and this flow decides: resume,
-        restart, refresh the URL, or give up. Whatever ends it, the transfer never leaves a
-        file behind unless it committed.
+        Yields ``_FETCH`` (answer with an :class:`ArtifactUrl`), a :class:`_Stream` (answer
+        None once the body ended) or a :class:`_Sleep`; a failed step is thrown in, and this
+        flow decides: resume, wait and resume, restart, refresh the URL, or give up. Whatever
+        ends it, the transfer never leaves a file behind unless it committed.
         """
         try:
             url = artifact_url
@@ -262,10 +271,16 @@ class _Core:
                 except _Restart:
                     transfer.restart()
                     continue
+                except _Busy as exc:
+                    transfer.resume_after(exc)
+                    yield _Sleep(
+                        self.retry.wait(transfer.resumes - 1, exc.retry_after, self.random)
+                    )
+                    continue
                 except httpx.TransportError as exc:
                     transfer.resume_after(exc)
                     continue
-                except httpx.RequestError as exc:
+                except (httpx.RequestError, httpx.InvalidURL) as exc:
                     raise transport_failure(exc) from exc
                 if transfer.complete():
                     return transfer.commit(url.request_id)
@@ -314,6 +329,14 @@ class _Core:
     def _final(error: ApiError | httpx.RequestError) -> Exception:
         if isinstance(error, ApiError):
             return error
+        if isinstance(error, httpx.LocalProtocolError):
+            # Its text quotes the offending header, which may be the STS token.
+            wrapped = TransportError(
+                "LocalProtocolError: the request could not be sent (a header value or the URL "
+                "is not valid HTTP)"
+            )
+            wrapped.__cause__ = error
+            return wrapped
         wrapped = TransportError(f"{type(error).__name__}: {error}")
         wrapped.__cause__ = error
         return wrapped
@@ -634,9 +657,11 @@ class Client:
             step = next(flow)
             while True:
                 try:
+                    reply = None
                     if isinstance(step, _Stream):
                         self._stream_once(transfer, step.file_url)
-                        reply = None
+                    elif isinstance(step, _Sleep):
+                        self._sleep(step.seconds)
                     else:
                         reply = self._drive(self._core.call_flow(kwargs))
                 except BaseException as exc:
@@ -665,7 +690,12 @@ class Client:
                     transfer.accept(response)
                     # As the network delivers: re-chunking costs copies, and a drop would lose
                     # a partly filled chunk. chunk_size sizes the file buffer instead.
-                    for chunk in response.iter_raw():
+                    chunks = (
+                        iter((response.content,))  # a transport that read it already
+                        if response.is_stream_consumed
+                        else response.iter_raw()
+                    )
+                    for chunk in chunks:
                         transfer.write(chunk)
                     return
             finally:
@@ -789,9 +819,11 @@ class AsyncClient:
             step = next(flow)
             while True:
                 try:
+                    reply = None
                     if isinstance(step, _Stream):
                         await self._stream_once(transfer, step.file_url)
-                        reply = None
+                    elif isinstance(step, _Sleep):
+                        await self._sleep(step.seconds)
                     else:
                         reply = await self._drive(self._core.call_flow(kwargs))
                 except BaseException as exc:
@@ -820,6 +852,9 @@ class AsyncClient:
                 next_url = transfer.redirect(response, hops)
                 if next_url is None:
                     transfer.accept(response)
+                    if response.is_stream_consumed:  # a transport that read it already
+                        transfer.write(response.content)
+                        return
                     async for chunk in response.aiter_raw():
                         transfer.write(chunk)
                     return

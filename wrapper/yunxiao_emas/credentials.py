@@ -49,9 +49,25 @@ _WAY_OUT = (
 _log = logging.getLogger("yunxiao_emas.credentials")
 
 
+def _strip(value: object) -> object:
+    # Values read from files and secret mounts often end with a newline; none of these ever
+    # legitimately starts or ends with whitespace.
+    return value.strip() if isinstance(value, str) else value
+
+
 def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value:
         raise InvalidArgumentError(attribute.name, "must be a non-empty string")
+
+
+def _header_safe(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # These go into HTTP headers; a control character would be refused by httpx with an error
+    # quoting the value. Say which field is wrong instead, without its value.
+    if value is None and attribute.name == "security_token":
+        return
+    _non_empty(instance, attribute, value)  # type: ignore[arg-type]
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in str(value)):
+        raise InvalidArgumentError(attribute.name, "must not contain control characters")
 
 
 @attrs.frozen
@@ -64,9 +80,11 @@ class AccessKeyCredentials:
     AccessKeyCredentials(access_key_id='LTAI5tExample', access_key_secret=<hidden>, security_token=None)
     """  # noqa: E501 (the doctest shows the repr on one line)
 
-    access_key_id: str = attrs.field(validator=_non_empty)
-    access_key_secret: str = attrs.field(validator=_non_empty, repr=False)
-    security_token: str | None = attrs.field(default=None, repr=False)
+    access_key_id: str = attrs.field(converter=_strip, validator=_header_safe)
+    access_key_secret: str = attrs.field(converter=_strip, validator=_non_empty, repr=False)
+    security_token: str | None = attrs.field(
+        default=None, converter=_strip, validator=_header_safe, repr=False
+    )
 
     def __repr__(self) -> str:
         token = "<hidden>" if self.security_token else "None"

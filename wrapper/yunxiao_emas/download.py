@@ -18,6 +18,7 @@ one with blocking httpx calls and one with ``await``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import httpx
 
+from ._retry import RETRYABLE_STATUSES, retry_after_of
 from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
 from .models import DownloadedArtifact, is_loopback, redact_url
 
@@ -37,9 +39,16 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "ProgressCallback"]
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024
 MAX_RESUMES = 5
+MAX_RESTARTS = 3
 MAX_URL_REFRESHES = 2
 MAX_REDIRECTS = 5
 _HEX_MD5 = re.compile(r"[0-9a-fA-F]{32}")
+# What may reach the file host, a stranger to us: nothing else of the request goes, so neither
+# our signature headers nor any default header of a caller's http_client (tokens, cookies,
+# proxy credentials) can leak to it.
+_FILE_HOST_HEADERS = frozenset(
+    {"host", "user-agent", "accept", "accept-encoding", "range", "connection"}
+)
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
 _FALLBACK_NAME = "artifact"
@@ -128,6 +137,14 @@ class _Refresh(Exception):
     """The URL expired (403 from the file host): get a fresh one and resume."""
 
 
+class _Busy(Exception):
+    """The file host answered 429 or 5xx: wait (its ``Retry-After`` when given) and resume."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"the file host answered HTTP {status}")
+        self.retry_after = retry_after
+
+
 class _Transfer:
     """Every rule of one download; no I/O of its own besides the local file."""
 
@@ -149,6 +166,7 @@ class _Transfer:
         self.total: int | None = None
         self.final_path: Path | None = None if dest.is_dir() else dest
         self.resumes = 0
+        self.restarts = 0
         self.refreshes = 0
         self._hash = hashlib.md5(usedforsecurity=False)
         directory = dest if dest.is_dir() else dest.parent
@@ -170,11 +188,11 @@ class _Transfer:
 
     @staticmethod
     def clean_request(request: httpx.Request) -> httpx.Request:
-        """Strip anything that could authenticate us to the file host (a stranger to us)."""
+        """Keep only the headers a download needs: nothing that could authenticate us to the
+        file host goes with it."""
         check_file_url(request.url)
         for name in list(request.headers):
-            lowered = name.lower()
-            if lowered in {"authorization", "cookie"} or lowered.startswith("x-acs-"):
+            if name.lower() not in _FILE_HOST_HEADERS:
                 del request.headers[name]
         return request
 
@@ -192,6 +210,8 @@ class _Transfer:
         status = response.status_code
         if status == 403 and self.refreshes < MAX_URL_REFRESHES:
             raise _Refresh
+        if status in RETRYABLE_STATUSES:
+            raise _Busy(status, retry_after_of(response))
         if status == 416 and self.offset:
             raise _Restart
         if status == 200:
@@ -202,6 +222,12 @@ class _Transfer:
         elif status == 206:
             match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
             if not match or int(match.group(1)) != self.offset:
+                if not self.offset:
+                    # We asked for the whole file: starting over would ask the same again.
+                    raise DownloadError(
+                        "the file host answered 206 without a usable Content-Range "
+                        "to a request for the whole file"
+                    )
                 raise _Restart
             if match.group(3) != "*":
                 self.total = int(match.group(3))
@@ -223,7 +249,10 @@ class _Transfer:
     def write(self, chunk: bytes) -> None:
         """Store and hash one piece as the network delivered it (so a drop loses nothing that
         arrived), and report progress every ``chunk_size`` bytes and at the end."""
-        self._file.write(chunk)
+        try:
+            self._file.write(chunk)
+        except OSError as exc:
+            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
         self._hash.update(chunk)
         self.offset += len(chunk)
         if self.progress is not None and (
@@ -233,6 +262,12 @@ class _Transfer:
             self.progress(self.offset, self.total)
 
     def restart(self) -> None:
+        """The server ignored or mangled Range: start over, a bounded number of times."""
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            raise DownloadError(
+                f"the file host answered {self.restarts} ranged requests unusably; giving up"
+            )
         self._file.seek(0)
         self._file.truncate()
         self._hash = hashlib.md5(usedforsecurity=False)
@@ -266,19 +301,20 @@ class _Transfer:
         digest = self._hash.hexdigest()
         if self.expected_md5 is not None and digest != self.expected_md5:
             raise ChecksumMismatchError(self.expected_md5, digest)
-        self._file.flush()
-        # mkstemp makes the file 0600; a download gets the mode any new file would get.
-        os.fchmod(self._file.fileno(), 0o666 & ~_umask())
-        os.fsync(self._file.fileno())
-        self._file.close()
+        try:
+            self._file.flush()
+            # mkstemp makes the file 0600; a download gets the mode any new file would get.
+            os.fchmod(self._file.fileno(), 0o666 & ~_umask())
+            os.fsync(self._file.fileno())
+            self._file.close()
+        except OSError as exc:
+            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
         assert self.final_path is not None
         try:
             if self.overwrite:
                 os.replace(self.tmp_path, self.final_path)
             else:
-                # A link fails if the name exists, so a file that appeared meanwhile survives.
-                os.link(self.tmp_path, self.final_path)
-                os.unlink(self.tmp_path)
+                _move_without_replacing(self.tmp_path, self.final_path)
         except FileExistsError as exc:
             raise DownloadError(f"{self.final_path} exists; pass overwrite=True") from exc
         except OSError as exc:
@@ -300,8 +336,34 @@ class _Transfer:
             self.tmp_path.unlink()
 
 
+def _move_without_replacing(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target``, failing with FileExistsError if ``target`` exists."""
+    try:
+        # A link fails if the name exists, so a file that appeared meanwhile survives.
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        # File systems without hard links (exFAT, some network mounts): check, then rename.
+        if exc.errno not in {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK}:
+            raise
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "exists", str(target)) from exc
+        os.rename(source, target)
+        return
+    os.unlink(source)
+
+
 def _umask() -> int:
-    # os.umask can only be read by setting it; set it straight back.
+    """The process umask, read without changing it where Linux tells it (no window in which
+    another thread's files would get the wrong mode); elsewhere set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask

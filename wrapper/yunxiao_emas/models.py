@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import attrs
 
-__all__ = ["ArtifactUrl", "DownloadedArtifact", "is_loopback", "redact_url"]
+__all__ = [
+    "ArtifactUrl",
+    "DownloadedArtifact",
+    "RedactPresignedUrls",
+    "hide_presigned_urls_in_httpx_logs",
+    "is_loopback",
+    "redact_url",
+]
 
 
 def redact_url(url: str) -> str:
@@ -18,6 +26,39 @@ def redact_url(url: str) -> str:
     """
     head, sep, _ = url.partition("?")
     return f"{head}?<redacted>" if sep else head
+
+
+class RedactPresignedUrls(logging.Filter):
+    """Hides the query of pre-signed URLs in httpx's own log lines.
+
+    httpx logs every request at INFO with its full URL; for a download that URL carries a
+    signature that is a bearer credential for an hour. Installed on the ``httpx`` logger by
+    the clients; only URLs with a ``Signature``/``signature`` parameter are touched.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(_presigned(arg) for arg in record.args):
+            record.args = tuple(
+                redact_url(str(arg)) if _presigned(arg) else arg for arg in record.args
+            )
+        return True
+
+
+def _presigned(value: object) -> bool:
+    if isinstance(value, str) or type(value).__name__ == "URL":
+        text = str(value)
+        return "?" in text and "ignature=" in text.partition("?")[2]
+    return False
+
+
+_REDACTION = RedactPresignedUrls()
+
+
+def hide_presigned_urls_in_httpx_logs() -> None:
+    """Install :class:`RedactPresignedUrls` on the ``httpx`` logger (once)."""
+    logger = logging.getLogger("httpx")
+    if _REDACTION not in logger.filters:
+        logger.addFilter(_REDACTION)
 
 
 def is_loopback(host: str) -> bool:

@@ -33,7 +33,7 @@ import httpx
 
 from .._spec import load_spec, resolve
 from ..credentials import AccessKeyCredentials
-from ..signing import ACTION, ALGORITHM, VERSION, sign_parts
+from ..signing import ACTION, ALGORITHM, DATE_FORMAT, VERSION, sign_parts
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -893,7 +893,7 @@ class EmulatedService:
         if not _DATE.fullmatch(value):
             raise _Reject(self._gateway_error("InvalidTimeStamp.Format", context))
         try:
-            sent = calendar.timegm(time.strptime(value, "%Y-%m-%dT%H:%M:%SZ"))
+            sent = calendar.timegm(time.strptime(value, DATE_FORMAT))
         except ValueError:
             raise _Reject(self._gateway_error("InvalidTimeStamp.Format", context)) from None
         if abs(self.now() - sent) > SKEW_LIMIT_SECONDS:
