@@ -268,3 +268,31 @@ def test_a_request_httpx_refuses_to_send_is_not_retried_and_not_quoted() -> None
     assert len(calls) == 1
     assert "CAIS-VERY-SECRET" not in str(caught.value)
     assert isinstance(caught.value.__cause__, httpx.LocalProtocolError)
+
+
+async def test_async_download_syncs_the_file_to_disk_off_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from yunxiao_emas import AsyncClient
+
+    serve(whole_file)
+    fsync_threads: list[threading.Thread] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        fsync_threads.append(threading.current_thread())
+        real_fsync(fd)
+
+    monkeypatch.setattr(download_module.os, "fsync", recording_fsync)
+    http = httpx.AsyncClient(transport=httpx.MockTransport(serve.handler))  # type: ignore[attr-defined]
+    credentials = AccessKeyCredentials("LTAIunit", "unit-secret")
+    async with AsyncClient(credentials=credentials, http_client=http) as client:
+        await client.download_pipeline_emas_artifact(
+            *IDS, tmp_path / "app.apk", service_connection_id=122
+        )
+
+    assert (tmp_path / "app.apk").read_bytes() == CONTENT
+    assert fsync_threads
+    assert threading.main_thread() not in fsync_threads

@@ -123,9 +123,21 @@ class _Stream:
         self.file_url = file_url
 
 
+class _Commit:
+    """Download step: verify and move the file into place (disk I/O only)."""
+
+    __slots__ = ("request_id",)
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+
+
 _FETCH = _Fetch()
 _Step = dict[str, Any] | _Sleep
-_DownloadFlow = Generator[_Fetch | _Stream | _Sleep, ArtifactUrl | None, DownloadedArtifact]
+_DownloadStep = _Fetch | _Stream | _Sleep | _Commit
+_DownloadFlow = Generator[
+    _DownloadStep, ArtifactUrl | DownloadedArtifact | None, DownloadedArtifact
+]
 _Outcome = httpx.Response | httpx.RequestError | None
 
 
@@ -257,11 +269,11 @@ class _Core:
         ends it, the transfer never leaves a file behind unless it committed.
         """
         try:
-            url = artifact_url
-            if url is None or url.expired():
+            url: ArtifactUrl | DownloadedArtifact | None = artifact_url
+            if artifact_url is None or artifact_url.expired():
                 url = yield _FETCH
             while True:
-                assert url is not None
+                assert isinstance(url, ArtifactUrl)
                 try:
                     yield _Stream(url.file_url)
                 except _Refresh:
@@ -283,7 +295,10 @@ class _Core:
                 except (httpx.RequestError, httpx.InvalidURL) as exc:
                     raise transport_failure(exc) from exc
                 if transfer.complete():
-                    return transfer.commit(url.request_id)
+                    transfer.report_done()
+                    done = yield _Commit(url.request_id)
+                    assert isinstance(done, DownloadedArtifact)
+                    return done
                 transfer.resume_after(EOFError("the body ended early"))
         except BaseException:
             transfer.discard()
@@ -657,11 +672,13 @@ class Client:
             step = next(flow)
             while True:
                 try:
-                    reply = None
+                    reply: ArtifactUrl | DownloadedArtifact | None = None
                     if isinstance(step, _Stream):
                         self._stream_once(transfer, step.file_url)
                     elif isinstance(step, _Sleep):
                         self._sleep(step.seconds)
+                    elif isinstance(step, _Commit):
+                        reply = transfer.commit(step.request_id)
                     else:
                         reply = self._drive(self._core.call_flow(kwargs))
                 except BaseException as exc:
@@ -819,11 +836,13 @@ class AsyncClient:
             step = next(flow)
             while True:
                 try:
-                    reply = None
+                    reply: ArtifactUrl | DownloadedArtifact | None = None
                     if isinstance(step, _Stream):
                         await self._stream_once(transfer, step.file_url)
                     elif isinstance(step, _Sleep):
                         await self._sleep(step.seconds)
+                    elif isinstance(step, _Commit):
+                        reply = await _in_thread(transfer.commit, step.request_id)
                     else:
                         reply = await self._drive(self._core.call_flow(kwargs))
                 except BaseException as exc:
@@ -878,6 +897,12 @@ class AsyncClient:
         except StopIteration as stop:
             result: ArtifactUrl = stop.value
             return result
+
+
+async def _in_thread(function: Callable[[str], DownloadedArtifact], arg: str) -> DownloadedArtifact:
+    import asyncio
+
+    return await asyncio.to_thread(function, arg)
 
 
 async def _async_sleep(seconds: float) -> None:

@@ -291,13 +291,17 @@ class _Transfer:
         """Whether every byte arrived (when the size is known)."""
         return self.total is None or self.offset >= self.total
 
-    def commit(self, request_id: str) -> DownloadedArtifact:
-        """Verify, fsync and move the file into place."""
-        if self.total is not None and self.offset != self.total:
-            raise DownloadError(f"got {self.offset} bytes, expected {self.total}")
+    def report_done(self) -> None:
+        """The last progress report, if the last piece did not end on a report."""
         if self.progress is not None and self._reported != self.offset:
             self._reported = self.offset
             self.progress(self.offset, self.total)
+
+    def commit(self, request_id: str) -> DownloadedArtifact:
+        """Verify, fsync and move the file into place. Only disk I/O: AsyncClient runs it in a
+        worker thread, so an fsync of a large artifact does not stall the event loop."""
+        if self.total is not None and self.offset != self.total:
+            raise DownloadError(f"got {self.offset} bytes, expected {self.total}")
         digest = self._hash.hexdigest()
         if self.expected_md5 is not None and digest != self.expected_md5:
             raise ChecksumMismatchError(self.expected_md5, digest)
