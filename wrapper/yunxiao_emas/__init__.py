@@ -6,40 +6,75 @@
 ...         "5ebbc0228123212b59xxxxx", 1111, 1, "Psaxsa", "0cc175b9c0f1b6a831c399e269772661",
 ...         "out/", service_connection_id=122)
 
-The command line tool (extra ``cli``) and the service emulator ``yunxiao_emas.testing``
-(extra ``mock``) are not imported here, so this import stays light.
+The public names are loaded on first use (PEP 562), so ``import yunxiao_emas`` costs little
+and each name brings only what it needs; the command line tool (extra ``cli``) and the service
+emulator ``yunxiao_emas.testing`` (extra ``mock``) are separate modules altogether.
 """
 
 from __future__ import annotations
 
-from ._retry import RetryPolicy
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .client import DEFAULT_ENDPOINT, AsyncClient, Client
-from .credentials import (
-    AccessKeyCredentials,
-    CliProfileCredentials,
-    CredentialsProvider,
-    DefaultCredentialsChain,
-    EnvironmentCredentials,
-    IniFileCredentials,
-    default_credentials,
-)
-from .errors import (
-    ApiError,
-    AuthenticationError,
-    ChecksumMismatchError,
-    CredentialsError,
-    DownloadError,
-    ForbiddenError,
-    InvalidArgumentError,
-    InvalidParameterError,
-    NotFoundError,
-    ServerError,
-    ThrottledError,
-    TransportError,
-    YunxiaoError,
-)
-from .models import ArtifactUrl, DownloadedArtifact
+
+if TYPE_CHECKING:
+    from ._retry import RetryPolicy
+    from .client import DEFAULT_ENDPOINT, AsyncClient, Client
+    from .credentials import (
+        AccessKeyCredentials,
+        CliProfileCredentials,
+        CredentialsProvider,
+        DefaultCredentialsChain,
+        EnvironmentCredentials,
+        IniFileCredentials,
+        default_credentials,
+    )
+    from .errors import (
+        ApiError,
+        AuthenticationError,
+        ChecksumMismatchError,
+        CredentialsError,
+        DownloadError,
+        ForbiddenError,
+        InvalidArgumentError,
+        InvalidParameterError,
+        NotFoundError,
+        ServerError,
+        ThrottledError,
+        TransportError,
+        YunxiaoError,
+    )
+    from .models import ArtifactUrl, DownloadedArtifact
+
+_HOME = {
+    "RetryPolicy": "._retry",
+    "DEFAULT_ENDPOINT": ".client",
+    "AsyncClient": ".client",
+    "Client": ".client",
+    "AccessKeyCredentials": ".credentials",
+    "CliProfileCredentials": ".credentials",
+    "CredentialsProvider": ".credentials",
+    "DefaultCredentialsChain": ".credentials",
+    "EnvironmentCredentials": ".credentials",
+    "IniFileCredentials": ".credentials",
+    "default_credentials": ".credentials",
+    "ApiError": ".errors",
+    "AuthenticationError": ".errors",
+    "ChecksumMismatchError": ".errors",
+    "CredentialsError": ".errors",
+    "DownloadError": ".errors",
+    "ForbiddenError": ".errors",
+    "InvalidArgumentError": ".errors",
+    "InvalidParameterError": ".errors",
+    "NotFoundError": ".errors",
+    "ServerError": ".errors",
+    "ThrottledError": ".errors",
+    "TransportError": ".errors",
+    "YunxiaoError": ".errors",
+    "ArtifactUrl": ".models",
+    "DownloadedArtifact": ".models",
+}
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -70,3 +105,16 @@ __all__ = [
     "__version__",
     "default_credentials",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value  # the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -33,11 +33,10 @@ import httpx
 
 from ._retry import RETRYABLE_STATUSES, retry_after_of
 from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
-from .models import DownloadedArtifact, is_loopback, redact_url
+from .models import DEFAULT_CHUNK_SIZE, DownloadedArtifact, is_loopback, redact_url
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "ProgressCallback"]
 
-DEFAULT_CHUNK_SIZE = 1024 * 1024
 MAX_RESUMES = 5
 MAX_RESTARTS = 3
 MAX_URL_REFRESHES = 2

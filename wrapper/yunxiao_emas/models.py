@@ -9,6 +9,7 @@ from pathlib import Path
 import attrs
 
 __all__ = [
+    "DEFAULT_CHUNK_SIZE",
     "ArtifactUrl",
     "DownloadedArtifact",
     "RedactPresignedUrls",
@@ -16,6 +17,9 @@ __all__ = [
     "is_loopback",
     "redact_url",
 ]
+
+
+DEFAULT_CHUNK_SIZE = 1024 * 1024  # bytes between progress reports; the file's write buffer
 
 
 def redact_url(url: str) -> str:

@@ -20,12 +20,13 @@ import os
 import re
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote, unquote_to_bytes
 
 import httpx
 
-from .credentials import AccessKeyCredentials, CredentialsProvider
+if TYPE_CHECKING:
+    from .credentials import AccessKeyCredentials, CredentialsProvider
 
 __all__ = [
     "ACTION",
