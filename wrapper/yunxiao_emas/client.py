@@ -129,6 +129,9 @@ class _Commit:
 
 
 _FETCH = _Fetch()
+# The file host is a stranger: never our signer, and each redirect is checked (scheme, hops)
+# by the transfer rather than followed by httpx.
+FILE_SEND_OPTIONS: dict[str, Any] = {"stream": True, "auth": None, "follow_redirects": False}
 _Step = dict[str, Any] | _Sleep
 _DownloadStep = _Fetch | _Stream | _Sleep | _Commit
 _DownloadFlow = Generator[
@@ -255,8 +258,14 @@ class _Core:
         self.send_options = {}
         return {**options, "headers": self.headers, "timeout": self.timeout}
 
-    def file_request_headers(self, transfer: _Transfer) -> dict[str, str]:
-        return {**transfer.request_headers(), "user-agent": self.headers["user-agent"]}
+    def file_request(
+        self, http: httpx.Client | httpx.AsyncClient, transfer: _Transfer, url: httpx.URL | str
+    ) -> httpx.Request:
+        """The GET of one file-host attempt, stripped of everything but the headers a download
+        needs; send it with FILE_SEND_OPTIONS (no auth, redirects followed by hand)."""
+        headers = {**transfer.request_headers(), "user-agent": self.headers["user-agent"]}
+        request = http.build_request("GET", url, headers=headers, timeout=self.timeout)
+        return transfer.clean_request(request)
 
     def download_flow(self, transfer: _Transfer, artifact_url: ArtifactUrl | None) -> _DownloadFlow:
         """One download with its resumptions and URL refreshes, as a generator the clients drive.
@@ -692,15 +701,8 @@ class Client:
     def _stream_once(self, transfer: _Transfer, file_url: str) -> None:
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            request = transfer.clean_request(
-                self._http.build_request(
-                    "GET",
-                    url,
-                    headers=self._core.file_request_headers(transfer),
-                    timeout=self._core.timeout,
-                )
-            )
-            response = self._http.send(request, stream=True, auth=None, follow_redirects=False)
+            request = self._core.file_request(self._http, transfer, url)
+            response = self._http.send(request, **FILE_SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
                 if next_url is None:
@@ -856,17 +858,8 @@ class AsyncClient:
     async def _stream_once(self, transfer: _Transfer, file_url: str) -> None:
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            request = transfer.clean_request(
-                self._http.build_request(
-                    "GET",
-                    url,
-                    headers=self._core.file_request_headers(transfer),
-                    timeout=self._core.timeout,
-                )
-            )
-            response = await self._http.send(
-                request, stream=True, auth=None, follow_redirects=False
-            )
+            request = self._core.file_request(self._http, transfer, url)
+            response = await self._http.send(request, **FILE_SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
                 if next_url is None:
