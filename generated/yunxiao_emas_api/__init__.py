@@ -1,4 +1,4 @@
-"""A client library for accessing Alibaba Cloud DevOps (Yunxiao) GetPipelineEmasArtifactUrl"""
+"""A client library for accessing Alibaba Cloud DevOps (Yunxiao) EMAS artifact download URL"""
 
 from .client import AuthenticatedClient, Client
 

@@ -1,4 +1,5 @@
-"""yunxiao-emas: get the EMAS artifact of an Alibaba Cloud DevOps (Yunxiao) pipeline run.
+"""yunxiao-emas: get the EMAS artifact of an Alibaba Cloud DevOps (Yunxiao) pipeline run,
+through the signed API (an AccessKey) or Yunxiao's newer OpenAPI (a personal access token).
 
 >>> from yunxiao_emas import Client
 >>> with Client() as client:  # doctest: +SKIP
@@ -20,14 +21,16 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._retry import RetryPolicy
-    from .client import DEFAULT_ENDPOINT, AsyncClient, Client
+    from .client import DEFAULT_ENDPOINT, DEFAULT_TOKEN_ENDPOINT, AsyncClient, Client
     from .credentials import (
         AccessKeyCredentials,
         CliProfileCredentials,
         CredentialsProvider,
         DefaultCredentialsChain,
         EnvironmentCredentials,
+        EnvironmentTokenCredentials,
         IniFileCredentials,
+        PersonalAccessToken,
         default_credentials,
     )
     from .errors import (
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 _HOME = {
     "RetryPolicy": "._retry",
     "DEFAULT_ENDPOINT": ".client",
+    "DEFAULT_TOKEN_ENDPOINT": ".client",
     "AsyncClient": ".client",
     "Client": ".client",
     "AccessKeyCredentials": ".credentials",
@@ -57,7 +61,9 @@ _HOME = {
     "CredentialsProvider": ".credentials",
     "DefaultCredentialsChain": ".credentials",
     "EnvironmentCredentials": ".credentials",
+    "EnvironmentTokenCredentials": ".credentials",
     "IniFileCredentials": ".credentials",
+    "PersonalAccessToken": ".credentials",
     "default_credentials": ".credentials",
     "ApiError": ".errors",
     "AuthenticationError": ".errors",
@@ -78,6 +84,7 @@ _HOME = {
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "DEFAULT_TOKEN_ENDPOINT",
     "AccessKeyCredentials",
     "ApiError",
     "ArtifactUrl",
@@ -92,11 +99,13 @@ __all__ = [
     "DownloadError",
     "DownloadedArtifact",
     "EnvironmentCredentials",
+    "EnvironmentTokenCredentials",
     "ForbiddenError",
     "IniFileCredentials",
     "InvalidArgumentError",
     "InvalidParameterError",
     "NotFoundError",
+    "PersonalAccessToken",
     "RetryPolicy",
     "ServerError",
     "ThrottledError",

@@ -1,4 +1,5 @@
-"""When to retry and how long to wait: the decisions shared by Client and AsyncClient.
+"""When to retry and how long to wait, and the call flow that applies it: every retry decision
+of a call, shared by Client and AsyncClient and by both operations.
 
 Written here rather than taken from stamina or tenacity: both import tenacity (about a tenth of
 httpx's import time again, against a budget of 1.3x httpx for ``import yunxiao_emas``), and the
@@ -9,13 +10,15 @@ are injectable, so tests check the waits without sleeping.
 
 from __future__ import annotations
 
+import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
 import attrs
 import httpx
 
-from .errors import ApiError, ServerError, ThrottledError
+from .errors import ApiError, ServerError, ThrottledError, TransportError
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -102,3 +105,97 @@ def is_retryable(error: Exception) -> bool:
     if isinstance(error, ApiError):
         return error.status_code in RETRYABLE_STATUSES or error.retry_after is not None
     return False
+
+
+_log = logging.getLogger("yunxiao_emas")
+
+
+class Sleep:
+    """A step of a flow: wait this many seconds, then go on."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+Outcome = httpx.Response | httpx.RequestError | None
+"""What a driver answers a request with: the response, or the httpx error of the attempt."""
+CallStep = dict[str, Any] | Sleep
+
+
+def call_flow(
+    kwargs: dict[str, Any],
+    parse: Callable[[httpx.Response], Any],
+    policy: RetryPolicy,
+    *,
+    recover: Callable[[ApiError], bool] | None = None,
+    monotonic: Callable[[], float],
+    rand: Callable[[], float] = random.random,
+) -> Generator[CallStep, Outcome, Any]:
+    """One call with its retries, as a generator the clients drive (sans I/O).
+
+    Yields the request (``httpx.Client.request`` keyword arguments) to send, and is sent the
+    response or the httpx error; or yields a :class:`Sleep`. Returns what ``parse`` makes of
+    the first good answer, or raises one ``YunxiaoError``: the ``ApiError`` of the last answer,
+    or a ``TransportError`` wrapping the last httpx error.
+
+    ``recover(error)`` may ask for the same request to be sent again at once, without counting
+    an attempt (the signer corrects its clock on a clock-skew answer); once per attempt.
+    """
+    started = monotonic()
+    attempt = 1
+    recovered = False
+    while True:
+        outcome = yield kwargs
+        error: ApiError | httpx.RequestError
+        if isinstance(outcome, httpx.Response):
+            try:
+                return parse(outcome)
+            except ApiError as exc:
+                error = exc
+            if not recovered and recover is not None and recover(error):
+                recovered = True
+                continue
+        else:
+            assert outcome is not None
+            error = outcome
+        if not is_retryable(error) or attempt >= policy.max_attempts:
+            raise final_error(error)
+        retry_after = error.retry_after if isinstance(error, ApiError) else None
+        wait = policy.wait(attempt - 1, retry_after, rand)
+        if monotonic() - started + wait > policy.max_total:
+            raise final_error(error)
+        _log.info(
+            "attempt %d of %d failed (%s, request id %s); retrying in %.2f s",
+            attempt,
+            policy.max_attempts,
+            _describe(error),
+            error.request_id if isinstance(error, ApiError) else None,
+            wait,
+        )
+        yield Sleep(wait)
+        attempt += 1
+        recovered = False
+
+
+def final_error(error: ApiError | httpx.RequestError) -> Exception:
+    """What the caller gets when no attempt is left: the ApiError, or a TransportError."""
+    if isinstance(error, ApiError):
+        return error
+    if isinstance(error, httpx.LocalProtocolError):
+        # Its text quotes the offending header, which may be the STS token.
+        wrapped = TransportError(
+            "LocalProtocolError: the request could not be sent (a header value or the URL "
+            "is not valid HTTP)"
+        )
+    else:
+        wrapped = TransportError(f"{type(error).__name__}: {error}")
+    wrapped.__cause__ = error
+    return wrapped
+
+
+def _describe(error: ApiError | httpx.RequestError) -> str:
+    if isinstance(error, ApiError):
+        return f"HTTP {error.status_code} {error.code}".rstrip()
+    return type(error).__name__

@@ -24,12 +24,13 @@ except ImportError as exc:  # pragma: no cover - exercised by users without the 
     ) from exc
 
 from . import __version__
-from .client import DEFAULT_ENDPOINT, Client
+from .client import DEFAULT_ENDPOINT, DEFAULT_TOKEN_ENDPOINT, Client
 from .credentials import (
     CliProfileCredentials,
     CredentialsProvider,
     DefaultCredentialsChain,
     IniFileCredentials,
+    PersonalAccessToken,
 )
 from .errors import (
     ApiError,
@@ -106,23 +107,34 @@ def _ids(function: F) -> F:
 
 def _connection(function: F) -> F:
     function = click.option(
+        "--token",
+        default=None,
+        help="A Yunxiao personal access token: selects the token API. Prefer the variable "
+        "YUNXIAO_TOKEN, which the default credentials chain reads (a command line is visible "
+        "to other users of the machine).",
+    )(function)
+    function = click.option(
         "--profile",
         default=None,
         help="Profile of ~/.aliyun/config.json or ~/.alibabacloud/credentials.ini "
-        "(default: the environment, then the current profile).",
+        "(default: the environment, YUNXIAO_TOKEN, then the current profile).",
     )(function)
     function = click.option(
         "--endpoint",
-        default=DEFAULT_ENDPOINT,
-        show_default=True,
-        help="API host name, or a base URL such as http://127.0.0.1:8080 (the emulator).",
+        default=None,
+        help="API host name, or a base URL such as http://127.0.0.1:8080 (the emulator). "
+        f"Default: {DEFAULT_ENDPOINT} with an AccessKey, {DEFAULT_TOKEN_ENDPOINT} with a token.",
     )(function)
     return function
 
 
-def _credentials(profile: str | None) -> CredentialsProvider | None:
-    # A profile named on the command line is what the user means: the environment's keys
-    # do not override it.
+def _credentials(profile: str | None, token: str | None) -> CredentialsProvider | None:
+    # A profile or a token named on the command line is what the user means: the
+    # environment's keys do not override it.
+    if profile is not None and token is not None:
+        raise InvalidArgumentError("--token", "give either --token or --profile, not both")
+    if token is not None:
+        return PersonalAccessToken(token)
     if profile is None:
         return None
     return DefaultCredentialsChain(
@@ -164,7 +176,9 @@ def main() -> None:
     """Get the EMAS artifact of an Alibaba Cloud DevOps (Yunxiao) pipeline run.
 
     Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET
-    (and ALIBABA_CLOUD_SECURITY_TOKEN), the aliyun CLI profile, or the INI credentials file.
+    (and ALIBABA_CLOUD_SECURITY_TOKEN), a personal access token in YUNXIAO_TOKEN, the aliyun
+    CLI profile, or the INI credentials file. An AccessKey calls the signed API
+    (GetPipelineEmasArtifactUrl); a token calls Yunxiao's newer OpenAPI.
     """
 
 
@@ -172,12 +186,14 @@ def main() -> None:
 @_ids
 @_connection
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def url(endpoint: str, profile: str | None, as_json: bool, **ids: Any) -> None:
+def url(
+    endpoint: str | None, profile: str | None, token: str | None, as_json: bool, **ids: Any
+) -> None:
     """Print the temporary (one hour) download URL of the artifact."""
     service_connection_id = ids.pop("service_connection_id")
     with (
         _expected_failures(),
-        Client(credentials=_credentials(profile), endpoint=endpoint) as client,
+        Client(credentials=_credentials(profile, token), endpoint=endpoint) as client,
     ):
         result = client.get_pipeline_emas_artifact_url(
             *_ids_of(ids), service_connection_id=service_connection_id
@@ -203,8 +219,9 @@ def url(endpoint: str, profile: str | None, as_json: bool, **ids: Any) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def download(
-    endpoint: str,
+    endpoint: str | None,
     profile: str | None,
+    token: str | None,
     output: Path,
     overwrite: bool,
     quiet: bool,
@@ -217,7 +234,7 @@ def download(
     with (
         _expected_failures(),
         _progress(show_progress) as progress,
-        Client(credentials=_credentials(profile), endpoint=endpoint) as client,
+        Client(credentials=_credentials(profile, token), endpoint=endpoint) as client,
     ):
         result = client.download_pipeline_emas_artifact(
             *_ids_of(ids),
@@ -302,18 +319,21 @@ def emulator(
 @main.command(name="check-contract")
 @_ids
 @_connection
-def check_contract(endpoint: str, profile: str | None, **ids: Any) -> None:
+def check_contract(
+    endpoint: str | None, profile: str | None, token: str | None, **ids: Any
+) -> None:
     """Check that an endpoint still answers as openapi.yaml says (three fixed calls).
 
-    One success with the given ids, one unknown pipeline run, one unsigned request; every
-    answer is validated against the bundled openapi.yaml. Never fuzzes the endpoint.
+    Of the API the credentials select: one success with the given ids, one unknown pipeline
+    run, one request without credentials; every answer is validated against the bundled
+    openapi.yaml. Never fuzzes the endpoint.
     """
     from ._contract import check_endpoint
 
     service_connection_id = ids.pop("service_connection_id")
     with (
         _expected_failures(),
-        Client(credentials=_credentials(profile), endpoint=endpoint, retries=0) as client,
+        Client(credentials=_credentials(profile, token), endpoint=endpoint, retries=0) as client,
     ):
         report = check_endpoint(client, *_ids_of(ids), service_connection_id=service_connection_id)
     for line in report.lines():

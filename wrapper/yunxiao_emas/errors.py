@@ -10,7 +10,10 @@ several gateway codes, and the codes are an open set, so an unknown code maps to
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "ApiError",
@@ -65,8 +68,10 @@ class ApiError(YunxiaoError):
         status_code: the HTTP status.
         recommend: the gateway's troubleshooting link, when it gave one.
         host_id: the gateway's ``HostId``, when it gave one.
+        trace_id: the token API's ``traceId`` (or the gateway's ``x-acs-trace-id``).
         body: the parsed JSON body (a dict), or None when the body was not JSON.
         retry_after: the server's ``x-acs-retry-after`` hint in seconds, when it gave one.
+        response: the ``httpx.Response`` the error came from (status, headers, body).
     """
 
     def __init__(
@@ -80,6 +85,8 @@ class ApiError(YunxiaoError):
         host_id: str | None = None,
         body: Mapping[str, Any] | None = None,
         retry_after: float | None = None,
+        trace_id: str | None = None,
+        response: httpx.Response | None = None,
     ) -> None:
         self.code = code
         self.message = message
@@ -89,6 +96,8 @@ class ApiError(YunxiaoError):
         self.host_id = host_id
         self.body = dict(body) if body is not None else None
         self.retry_after = retry_after
+        self.trace_id = trace_id
+        self.response = response
         super().__init__(self._summary())
 
     def _summary(self) -> str:
@@ -196,16 +205,43 @@ _INVALID_PARAMETER_CODES = frozenset(
 )
 
 
+# The token API's statuses carry the meaning (its codes are not documented).
+_CLASS_OF_STATUS: dict[int, type[ApiError]] = {
+    400: InvalidParameterError,
+    401: AuthenticationError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    422: InvalidParameterError,
+    429: ThrottledError,
+}
+
+
 def error_class_for(
-    code: str, status_code: int, retry_after: float | None = None
+    code: str,
+    status_code: int,
+    retry_after: float | None = None,
+    *,
+    status_decides: bool = False,
 ) -> type[ApiError]:
-    """The exception class for an error code; the status only breaks ties for unknown codes.
+    """The exception class for an error answer.
+
+    The signed API is decided by code (its gateway's statuses disagree between sources), the
+    status breaking ties only for unknown codes. The token API is decided by status
+    (``status_decides``: 401, 403, 404, 429, 5xx mean what they say), then by code.
 
     >>> error_class_for("InvalidPipeline.NotFound", 404).__name__
     'NotFoundError'
     >>> error_class_for("SomethingNew", 400).__name__
     'ApiError'
+    >>> error_class_for("SomethingNew", 401, status_decides=True).__name__
+    'AuthenticationError'
     """
+    if status_decides:
+        if status_code >= 500:
+            return ServerError
+        by_status = _CLASS_OF_STATUS.get(status_code)
+        if by_status is not None:
+            return by_status
     if code in _AUTH_CODES:
         return AuthenticationError
     if code in _THROTTLING_CODES or code.startswith("Throttling."):

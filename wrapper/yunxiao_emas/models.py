@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -12,6 +13,7 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "ArtifactUrl",
     "DownloadedArtifact",
+    "ProgressCallback",
     "RedactPresignedUrls",
     "hide_presigned_urls_in_httpx_logs",
     "is_loopback",
@@ -20,6 +22,9 @@ __all__ = [
 
 
 DEFAULT_CHUNK_SIZE = 1024 * 1024  # bytes between progress reports; the file's write buffer
+
+ProgressCallback = Callable[[int, int | None], object]
+"""``progress(done, total)``: bytes written so far, and the size (None when unknown)."""
 
 
 def redact_url(url: str) -> str:

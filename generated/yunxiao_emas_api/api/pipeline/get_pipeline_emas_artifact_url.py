@@ -243,7 +243,7 @@ def sync_detailed(
     emas_job_instance_id: str,
     md5: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     service_connection_id: int,
 ) -> Response[ArtifactUrlResponse | GatewayError | ServiceError]:
     """Get a temporary download URL of the EMAS artifact of a pipeline run
@@ -294,7 +294,7 @@ def sync(
     emas_job_instance_id: str,
     md5: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     service_connection_id: int,
 ) -> ArtifactUrlResponse | GatewayError | ServiceError | None:
     """Get a temporary download URL of the EMAS artifact of a pipeline run
@@ -340,7 +340,7 @@ async def asyncio_detailed(
     emas_job_instance_id: str,
     md5: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     service_connection_id: int,
 ) -> Response[ArtifactUrlResponse | GatewayError | ServiceError]:
     """Get a temporary download URL of the EMAS artifact of a pipeline run
@@ -389,7 +389,7 @@ async def asyncio(
     emas_job_instance_id: str,
     md5: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     service_connection_id: int,
 ) -> ArtifactUrlResponse | GatewayError | ServiceError | None:
     """Get a temporary download URL of the EMAS artifact of a pipeline run

@@ -1,4 +1,5 @@
-"""Alibaba Cloud request signature V3 (ACS3-HMAC-SHA256), as an ``httpx.Auth``.
+"""Alibaba Cloud request signature V3 (ACS3-HMAC-SHA256), as an ``httpx.Auth``: the
+authentication of GetPipelineEmasArtifactUrl (2021-06-25).
 
 Each step of the signature is a small function named for what it builds, in the order of the
 public V3 documentation: :func:`canonical_uri`, :func:`canonical_query`,
@@ -14,7 +15,6 @@ import datetime
 import email.utils
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -25,8 +25,11 @@ from urllib.parse import quote, unquote_to_bytes
 
 import httpx
 
+from ..credentials import AccessKeyCredentials
+from ..errors import ApiError, CredentialsError
+
 if TYPE_CHECKING:
-    from .credentials import AccessKeyCredentials, CredentialsProvider
+    from ..credentials import CredentialsProvider
 
 __all__ = [
     "ACTION",
@@ -53,6 +56,7 @@ DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 SKEW_CODE = "InvalidTimeStamp.Expired"
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
 SKEW_MARGIN = 2.0  # seconds
+MAX_SKEW_CORRECTION = 10 * 365 * 86400.0  # seconds
 TOKEN_HEADER = "x-acs-security-token"  # noqa: S105 (a header name, not a token)
 
 _log = logging.getLogger("yunxiao_emas.signing")
@@ -187,12 +191,10 @@ class AcsV3Auth(httpx.Auth):
     attempt (retries included) gets a new nonce and date. Headers httpx adds on its own
     (user-agent, accept-encoding, connection) are not signed.
 
-    On ``InvalidTimeStamp.Expired`` the offset between the server's ``Date`` header and the
-    local clock is kept for later requests, and the request is signed and sent once more (the
-    way botocore corrects clock skew for AWS).
+    On ``InvalidTimeStamp.Expired`` the call flow asks :meth:`recover`: the offset between the
+    server's ``Date`` header and the local clock is kept for later requests, and the request is
+    signed and sent once more (the way botocore corrects clock skew for AWS).
     """
-
-    requires_response_body = True
 
     def __init__(
         self,
@@ -217,6 +219,12 @@ class AcsV3Auth(httpx.Auth):
     def sign(self, request: httpx.Request) -> AccessKeyCredentials:
         """Add the signature headers to ``request`` (replacing those of an earlier attempt)."""
         creds = self._credentials.get_credentials()
+        if not isinstance(creds, AccessKeyCredentials):
+            raise CredentialsError(
+                f"the credentials provider handed out a {type(creds).__name__} where this "
+                "client signs with an AccessKey: a client keeps to the API its first "
+                "credentials chose"
+            )
         body = request.content
         headers = request.headers
         fresh = {
@@ -267,13 +275,19 @@ class AcsV3Auth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         self.sign(request)
-        response = yield request
-        offset = self._skew_from(response)
-        # Sign again only when the server's Date tells a different time than the one we
-        # signed with; Date has one-second resolution, hence the margin. Otherwise another
-        # attempt would be rejected just the same.
+        yield request
+
+    def recover(self, error: ApiError) -> bool:
+        """Whether to send the request again at once, after correcting the clock.
+
+        True when ``error`` is ``InvalidTimeStamp.Expired`` and the server's ``Date`` tells a
+        time other than the one we signed with (beyond the margin of its one-second
+        resolution): the offset is kept for later requests, and one WARNING says so. Otherwise
+        another attempt would be rejected just the same.
+        """
+        offset = self._skew_from(error)
         if offset is None or abs(offset - self.clock_offset) <= SKEW_MARGIN:
-            return
+            return False
         self.clock_offset = offset
         if not self._skew_warned:
             self._skew_warned = True
@@ -282,29 +296,25 @@ class AcsV3Auth(httpx.Auth):
                 abs(offset),
                 "behind" if offset > 0 else "ahead of",
             )
-        self.sign(request)
-        yield request
+        return True
 
-    def _skew_from(self, response: httpx.Response) -> float | None:
-        """The server clock minus the local clock, when ``response`` is a skew rejection."""
-        if response.status_code < 400 or SKEW_CODE.encode() not in response.content:
+    def _skew_from(self, error: ApiError) -> float | None:
+        """The server clock minus the local clock, when ``error`` is a skew rejection."""
+        if error.code != SKEW_CODE or error.response is None:
             return None
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            return None
-        if not isinstance(body, dict):
-            return None
-        code = body.get("Code") or body.get("code") or body.get("errorCode")
-        date = response.headers.get("date")
-        if code != SKEW_CODE or not date:
+        date = error.response.headers.get("date")
+        if not date:
             return None
         try:
             server_date = email.utils.parsedate_to_datetime(date)
-        except (TypeError, ValueError):
+            if server_date.tzinfo is None:
+                # "-0000" parses to a naive datetime, which .timestamp() would take as local.
+                server_date = server_date.replace(tzinfo=datetime.UTC)
+            server_time = server_date.timestamp()
+        except (TypeError, ValueError, OverflowError, OSError):
             return None
-        if server_date.tzinfo is None:
-            # "-0000" parses to a naive datetime, which .timestamp() would take as local time.
-            server_date = server_date.replace(tzinfo=datetime.UTC)
-        server_time = server_date.timestamp()
-        return server_time - self._clock()
+        offset = server_time - self._clock()
+        # A Date decades away is not a clock to follow: the gateway allows 15 minutes.
+        if not abs(offset) < MAX_SKEW_CORRECTION:
+            return None
+        return offset

@@ -1,7 +1,8 @@
-"""Download an EMAS artifact: streamed, verified, resumable, atomic.
+"""The file of one download: streamed, verified, resumable, atomic.
 
-The rules live in :class:`_Transfer` (sans I/O: it decides what to request, checks each answer,
-writes and hashes the bytes, commits or cleans up); ``Client`` and ``AsyncClient`` only drive it,
+The rules live in :class:`Transfer` (sans network I/O: it decides what to request, checks each
+answer, writes and hashes the bytes, commits or cleans up); the download flow
+(:mod:`._download_flow`) decides the steps, and ``Client`` and ``AsyncClient`` only drive it,
 one with blocking httpx calls and one with ``await``.
 
 * The bytes go to a temporary file beside the destination, hashed as they arrive, in chunks of
@@ -23,7 +24,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from email.utils import unquote as unquote_header
@@ -33,9 +34,9 @@ import httpx
 
 from ._retry import RETRYABLE_STATUSES, retry_after_of
 from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
-from .models import DEFAULT_CHUNK_SIZE, DownloadedArtifact, is_loopback, redact_url
+from .models import DownloadedArtifact, ProgressCallback, is_loopback, redact_url
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "ProgressCallback"]
+__all__ = ["Busy", "Refresh", "Restart", "Transfer", "check_download_args", "transport_failure"]
 
 MAX_RESUMES = 5
 MAX_RESTARTS = 3
@@ -52,8 +53,6 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
 _FALLBACK_NAME = "artifact"
 _MAX_NAME_BYTES = 255  # NAME_MAX of Linux and macOS file systems
-
-ProgressCallback = Callable[[int, int | None], object]
 
 
 def check_download_args(
@@ -128,15 +127,15 @@ def check_file_url(url: httpx.URL) -> None:
     )
 
 
-class _Restart(Exception):
+class Restart(Exception):
     """The server ignored or mangled ``Range``: start over from byte 0."""
 
 
-class _Refresh(Exception):
+class Refresh(Exception):
     """The URL expired (403 from the file host): get a fresh one and resume."""
 
 
-class _Busy(Exception):
+class Busy(Exception):
     """The file host answered 429 or 5xx: wait (its ``Retry-After`` when given) and resume."""
 
     def __init__(self, status: int, retry_after: float | None) -> None:
@@ -144,7 +143,7 @@ class _Busy(Exception):
         self.retry_after = retry_after
 
 
-class _Transfer:
+class Transfer:
     """Every rule of one download; no I/O of its own besides the local file."""
 
     def __init__(
@@ -208,14 +207,14 @@ class _Transfer:
         """Check the answer's status and headers before its body is read."""
         status = response.status_code
         if status == 403 and self.refreshes < MAX_URL_REFRESHES:
-            raise _Refresh
+            raise Refresh
         if status in RETRYABLE_STATUSES:
-            raise _Busy(status, retry_after_of(response))
+            raise Busy(status, retry_after_of(response))
         if status == 416 and self.offset:
-            raise _Restart
+            raise Restart
         if status == 200:
             if self.offset:
-                raise _Restart
+                raise Restart
             length = response.headers.get("content-length")
             self.total = int(length) if length and length.isdigit() else None
         elif status == 206:
@@ -227,7 +226,7 @@ class _Transfer:
                         "the file host answered 206 without a usable Content-Range "
                         "to a request for the whole file"
                     )
-                raise _Restart
+                raise Restart
             if match.group(3) != "*":
                 self.total = int(match.group(3))
         else:

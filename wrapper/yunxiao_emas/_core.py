@@ -1,0 +1,250 @@
+"""The configuration of a client and the building of its requests, shared by ``Client`` and
+``AsyncClient`` (which add only the I/O).
+
+The API a client speaks follows from its credentials: at the first call the provider is asked
+once, the :class:`~yunxiao_emas._operations.Operation` of that kind of credentials is chosen,
+with its auth and (unless ``endpoint`` was given) its default host, and kept for the life of
+the client.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import ssl
+import sys
+import threading
+import time
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import httpx
+
+from ._operations import Ids, Operation, operation_for
+from ._retry import CallStep, Outcome, RetryPolicy, call_flow
+from ._version import __version__
+from .errors import InvalidArgumentError
+from .models import ArtifactUrl, hide_presigned_urls_in_httpx_logs, is_loopback
+
+if TYPE_CHECKING:
+    from ._download_file import Transfer
+    from .credentials import CredentialsProvider
+
+__all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# The file host is a stranger: never our auth, and each redirect is checked (scheme, hops)
+# by the transfer rather than followed by httpx.
+FILE_SEND_OPTIONS: dict[str, Any] = {"stream": True, "auth": None, "follow_redirects": False}
+
+
+def base_url_of(endpoint: object) -> str:
+    """``https://<host>`` for a host name, or a full base URL checked for its scheme.
+
+    Plain http is refused unless the host is loopback (the emulator).
+    """
+    if not isinstance(endpoint, str) or not endpoint.strip():
+        raise InvalidArgumentError("endpoint", "must be a host name or a base URL")
+    if "://" not in endpoint:
+        endpoint = f"https://{endpoint}"
+    try:
+        url = httpx.URL(endpoint)
+    except httpx.InvalidURL as exc:
+        raise InvalidArgumentError("endpoint", f"is not a valid URL ({exc})") from None
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise InvalidArgumentError("endpoint", "must be an http(s) URL with a host")
+    if url.scheme == "http" and not is_loopback(url.host):
+        raise InvalidArgumentError(
+            "endpoint", "plain http is allowed only for a loopback host; use https"
+        )
+    if url.query or url.fragment:
+        raise InvalidArgumentError("endpoint", "must not have a query or a fragment")
+    return str(url).rstrip("/")
+
+
+def user_agent(suffix: str | None = None) -> str:
+    """``yunxiao-emas/<version> httpx/<version> Python/<version>`` and the caller's suffix."""
+    python = "{}.{}.{}".format(*sys.version_info[:3])
+    agent = f"yunxiao-emas/{__version__} httpx/{httpx.__version__} Python/{python}"
+    return f"{agent} {suffix}" if suffix else agent
+
+
+def http_options(
+    *,
+    http_client: object,
+    verify: bool | str | ssl.SSLContext,
+    proxy: str | None,
+) -> dict[str, Any]:
+    """The options of the httpx client we make, checked (before any I/O)."""
+    if http_client is not None and (verify is not True or proxy is not None):
+        raise InvalidArgumentError(
+            "http_client", "verify and proxy must be set on the http_client you pass, not here"
+        )
+    if not isinstance(verify, bool | str | ssl.SSLContext):
+        raise InvalidArgumentError(
+            "verify", "must be True, False, a CA bundle path or an SSLContext"
+        )
+    if isinstance(verify, str):
+        # httpx 0.28 deprecates verify=<path>: hand it the SSLContext it would have built.
+        try:
+            if os.path.isdir(verify):
+                verify = ssl.create_default_context(capath=verify)
+            else:
+                verify = ssl.create_default_context(cafile=verify)
+        except (OSError, ssl.SSLError) as exc:
+            raise InvalidArgumentError(
+                "verify", f"cannot load the CA bundle {verify!r}: {exc}"
+            ) from None
+    return {"verify": verify, "proxy": proxy}
+
+
+@attrs.frozen
+class Bound:
+    """What the first credentials chose: the operation, where to send it, and how to sign it."""
+
+    operation: Operation
+    base_url: str
+    auth: httpx.Auth
+    recover: Callable[[Any], bool] | None
+
+
+class Core:
+    """Configuration and every rule shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        *,
+        credentials: CredentialsProvider | None,
+        endpoint: str | None,
+        timeout: float | httpx.Timeout | None,
+        retries: int | RetryPolicy,
+        user_agent_suffix: str | None,
+    ) -> None:
+        if credentials is None:
+            from .credentials import default_credentials
+
+            credentials = default_credentials()
+        if not callable(getattr(credentials, "get_credentials", None)):
+            raise InvalidArgumentError(
+                "credentials", "must have a get_credentials() method (a CredentialsProvider)"
+            )
+        if isinstance(retries, bool) or not isinstance(retries, int | RetryPolicy):
+            raise InvalidArgumentError("retries", "must be an int >= 0 or a RetryPolicy")
+        if isinstance(retries, int):
+            if retries < 0:
+                raise InvalidArgumentError("retries", "must be >= 0")
+            retries = RetryPolicy(max_attempts=retries + 1)
+        self.credentials = credentials
+        self.endpoint = None if endpoint is None else base_url_of(endpoint)
+        hide_presigned_urls_in_httpx_logs()
+        self.timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
+        self.retry = retries
+        self.headers = {"user-agent": user_agent(user_agent_suffix)}
+        # Per-request options for an http_client of the caller's; our own httpx client is built
+        # with them (see own_client_options), which spares httpx merging them on every call.
+        self.send_options: dict[str, Any] = {
+            "headers": self.headers,
+            "timeout": self.timeout,
+            "follow_redirects": False,
+        }
+        self._bound: Bound | None = None
+        self._lock = threading.Lock()
+        # Injectable for tests: the clock of the total-time bound and the jitter source.
+        self.monotonic: Callable[[], float] = time.monotonic
+        self.random: Callable[[], float] = random.random
+        self.wall_clock: Callable[[], float] = time.time
+
+    # -- which API ------------------------------------------------------------------------
+    def bound(self) -> Bound:
+        """The operation the credentials choose, asked of the provider at the first call."""
+        bound = self._bound
+        if bound is None:
+            with self._lock:
+                if self._bound is None:
+                    operation = operation_for(self.credentials.get_credentials())
+                    auth = operation.auth(self.credentials)
+                    self._bound = Bound(
+                        operation=operation,
+                        base_url=self.endpoint or f"https://{operation.default_host}",
+                        auth=auth,
+                        recover=getattr(auth, "recover", None),
+                    )
+                bound = self._bound
+        return bound
+
+    @property
+    def base_url(self) -> str | None:
+        """Where calls go: the endpoint given, else the chosen operation's host once known."""
+        if self.endpoint is not None:
+            return self.endpoint
+        return self._bound.base_url if self._bound is not None else None
+
+    # -- one call -------------------------------------------------------------------------
+    def request_kwargs(self, ids: Ids) -> dict[str, Any]:
+        """The request of one call, for ``httpx.Client.request``."""
+        bound = self.bound()
+        kwargs = bound.operation.build(ids)
+        kwargs["url"] = bound.base_url + kwargs["url"]
+        kwargs["auth"] = bound.auth
+        kwargs.update(self.send_options)
+        return kwargs
+
+    def call(self, ids: Ids) -> Generator[CallStep, Outcome, ArtifactUrl]:
+        """The call flow of one call (see :func:`~yunxiao_emas._retry.call_flow`)."""
+        kwargs = self.request_kwargs(ids)
+        bound = self.bound()
+        parse = bound.operation.parse
+        wall_clock = self.wall_clock
+
+        def parse_answer(response: httpx.Response) -> ArtifactUrl:
+            return parse(response, wall_clock)
+
+        return call_flow(
+            kwargs,
+            parse_answer,
+            self.retry,
+            recover=bound.recover,
+            monotonic=self.monotonic,
+            rand=self.random,
+        )
+
+    # -- downloads ------------------------------------------------------------------------
+    def prepare_download(
+        self,
+        ids: Ids,
+        dest: object,
+        *,
+        overwrite: object,
+        progress: object,
+        chunk_size: object,
+        artifact_url: object,
+    ) -> Transfer:
+        """Validate everything (before any network I/O) and open the temporary file."""
+        from ._download_file import Transfer, check_download_args
+
+        path = check_download_args(dest, overwrite, progress, chunk_size)
+        if artifact_url is not None and not isinstance(artifact_url, ArtifactUrl):
+            raise InvalidArgumentError("artifact_url", "must be an ArtifactUrl or None")
+        self.bound()  # the credentials are usable, before a file is made
+        return Transfer(
+            path,
+            expected_md5=ids.md5,
+            overwrite=bool(overwrite),
+            progress=progress,  # type: ignore[arg-type]  # checked callable above
+            chunk_size=int(chunk_size),  # type: ignore[call-overload]  # checked int above
+        )
+
+    def own_client_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The httpx client options when the client is ours (and the send options go empty)."""
+        self.send_options = {}
+        return {**options, "headers": self.headers, "timeout": self.timeout}
+
+    def file_request(
+        self, http: httpx.Client | httpx.AsyncClient, transfer: Transfer, url: httpx.URL | str
+    ) -> httpx.Request:
+        """The GET of one file-host attempt, stripped of everything but the headers a download
+        needs; send it with FILE_SEND_OPTIONS (no auth, redirects followed by hand)."""
+        headers = {**transfer.request_headers(), "user-agent": self.headers["user-agent"]}
+        request = http.build_request("GET", url, headers=headers, timeout=self.timeout)
+        return transfer.clean_request(request)

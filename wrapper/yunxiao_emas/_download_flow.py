@@ -1,0 +1,98 @@
+"""One download as a generator the clients drive (sans I/O): get the URL, stream, resume,
+refresh, wait, commit. The same flow serves both clients and both operations.
+
+The flow yields what to do next and is told what happened:
+
+- :data:`FETCH`: get a (fresh) URL from the API; answer with the :class:`ArtifactUrl`;
+- :class:`Stream`: stream from this URL into the transfer until the body ends; answer None;
+- :class:`~yunxiao_emas._retry.Sleep`: wait; answer None;
+- :class:`Commit`: verify and move the file into place (disk I/O only); answer with the
+  :class:`DownloadedArtifact`.
+
+A failed step is thrown into the flow, which decides: resume, wait and resume, restart, refresh
+the URL, or give up. Whatever ends it, the transfer leaves no file behind unless it committed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Generator
+
+import httpx
+
+from ._download_file import Busy, Refresh, Restart, Transfer, transport_failure
+from ._retry import RetryPolicy, Sleep
+from .models import ArtifactUrl, DownloadedArtifact
+
+__all__ = ["FETCH", "Commit", "DownloadFlow", "DownloadStep", "Fetch", "Stream", "download_flow"]
+
+
+class Fetch:
+    """Step: get a (fresh) URL from the API."""
+
+    __slots__ = ()
+
+
+class Stream:
+    """Step: stream from this URL into the transfer until the body ends."""
+
+    __slots__ = ("file_url",)
+
+    def __init__(self, file_url: str) -> None:
+        self.file_url = file_url
+
+
+class Commit:
+    """Step: verify and move the file into place (disk I/O only)."""
+
+    __slots__ = ("request_id",)
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+
+
+FETCH = Fetch()
+DownloadStep = Fetch | Stream | Sleep | Commit
+DownloadFlow = Generator[DownloadStep, ArtifactUrl | DownloadedArtifact | None, DownloadedArtifact]
+
+
+def download_flow(
+    transfer: Transfer,
+    artifact_url: ArtifactUrl | None,
+    policy: RetryPolicy,
+    rand: Callable[[], float] = random.random,
+) -> DownloadFlow:
+    """One download with its resumptions and URL refreshes (see the module's docstring)."""
+    try:
+        url: ArtifactUrl | DownloadedArtifact | None = artifact_url
+        if artifact_url is None or artifact_url.expired():
+            url = yield FETCH
+        while True:
+            assert isinstance(url, ArtifactUrl)
+            try:
+                yield Stream(url.file_url)
+            except Refresh:
+                transfer.refresh()
+                url = yield FETCH
+                continue
+            except Restart:
+                transfer.restart()
+                continue
+            except Busy as exc:
+                transfer.resume_after(exc)
+                yield Sleep(policy.wait(transfer.resumes - 1, exc.retry_after, rand))
+                continue
+            except httpx.TransportError as exc:
+                transfer.resume_after(exc)
+                continue
+            except (httpx.RequestError, httpx.InvalidURL) as exc:
+                raise transport_failure(exc) from exc
+            if transfer.complete():
+                transfer.report_done()
+                done = yield Commit(url.request_id)
+                assert isinstance(done, DownloadedArtifact)
+                return done
+            transfer.resume_after(EOFError("the body ended early"))
+    except BaseException:
+        transfer.discard()
+        raise

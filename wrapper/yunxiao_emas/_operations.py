@@ -1,0 +1,131 @@
+"""The operations as data: what differs between the two APIs, written once, in one table.
+
+An :class:`Operation` says which generated module builds its request, which credentials select
+it (and so which ``httpx.Auth`` proves who calls), its default host, and its answer parser.
+``Client``/``AsyncClient``, the CLI, ``check-contract`` and the emulator's routes read
+:data:`OPERATIONS`; nothing else names an operation. Both operations take the same ids, with the
+same rules (:class:`Ids`).
+
+Adding an operation: describe it in openapi.yaml, regenerate, add its row here (and its answer
+parser in ``_responses`` if its answers differ), and its handler in the emulator.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import httpx
+
+from . import _responses
+from ._validation import check_id, check_segment
+from .auth.acs3 import AcsV3Auth
+from .auth.token import TokenAuth
+from .credentials import AccessKeyCredentials, PersonalAccessToken
+from .errors import CredentialsError
+
+if TYPE_CHECKING:
+    from .credentials import Credentials, CredentialsProvider
+    from .models import ArtifactUrl
+
+__all__ = ["OPERATIONS", "SIGNED", "TOKEN", "Ids", "Operation", "operation_for"]
+
+
+@attrs.frozen
+class Ids:
+    """The ids of one artifact, checked and normalised (exact ``str``/``int``): what is checked
+    is what is sent."""
+
+    organization_id: str
+    pipeline_id: int
+    pipeline_run_id: int
+    emas_job_instance_id: str
+    md5: str
+    service_connection_id: int
+
+    @classmethod
+    def check(
+        cls,
+        organization_id: object,
+        pipeline_id: object,
+        pipeline_run_id: object,
+        emas_job_instance_id: object,
+        md5: object,
+        service_connection_id: object,
+    ) -> Ids:
+        """Validate every id before any I/O (:class:`~yunxiao_emas.InvalidArgumentError`)."""
+        return cls(
+            check_segment("organization_id", organization_id),
+            check_id("pipeline_id", pipeline_id),
+            check_id("pipeline_run_id", pipeline_run_id),
+            check_segment("emas_job_instance_id", emas_job_instance_id),
+            check_segment("md5", md5),
+            check_id("service_connection_id", service_connection_id),
+        )
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class Operation:
+    """One API operation.
+
+    Attributes:
+        name: its ``operationId`` in openapi.yaml.
+        module: the generated module whose ``_get_kwargs`` builds the method, path and query.
+        credentials: the kind of credentials that selects it.
+        default_host: the host used when the client is given no ``endpoint``.
+        auth: makes the ``httpx.Auth`` of a credentials provider.
+        parse: the answer parser: ``(response, wall_clock) -> ArtifactUrl``, or an ``ApiError``.
+    """
+
+    name: str
+    module: str
+    credentials: type[AccessKeyCredentials] | type[PersonalAccessToken]
+    default_host: str
+    auth: Callable[[CredentialsProvider], httpx.Auth]
+    parse: Callable[[httpx.Response, Callable[[], float]], ArtifactUrl]
+
+    def build(self, ids: Ids) -> dict[str, Any]:
+        """The request's ``method``, ``url`` (a path) and ``params``, by the generated layer."""
+        # Imported at the first call, not with the package: the generated layer is a fifth of
+        # this package's import time and nothing needs it before a call.
+        kwargs: dict[str, Any] = importlib.import_module(self.module)._get_kwargs(**ids.as_kwargs())
+        return kwargs
+
+
+def _signed_auth(credentials: CredentialsProvider) -> httpx.Auth:
+    return AcsV3Auth(credentials, action="GetPipelineEmasArtifactUrl", version="2021-06-25")
+
+
+SIGNED = Operation(
+    name="GetPipelineEmasArtifactUrl",
+    module="yunxiao_emas_api.api.pipeline.get_pipeline_emas_artifact_url",
+    credentials=AccessKeyCredentials,
+    default_host="devops.cn-hangzhou.aliyuncs.com",
+    auth=_signed_auth,
+    parse=_responses.signed_answer,
+)
+TOKEN = Operation(
+    name="GetEmasArtifactDownloadUrl",
+    module="yunxiao_emas_api.api.pipeline.get_emas_artifact_download_url",
+    credentials=PersonalAccessToken,
+    default_host="openapi-rdc.aliyuncs.com",
+    auth=TokenAuth,
+    parse=_responses.token_answer,
+)
+OPERATIONS: tuple[Operation, ...] = (SIGNED, TOKEN)
+
+
+def operation_for(credentials: Credentials | object) -> Operation:
+    """The operation that ``credentials`` select."""
+    for operation in OPERATIONS:
+        if isinstance(credentials, operation.credentials):
+            return operation
+    raise CredentialsError(
+        f"the credentials provider handed out a {type(credentials).__name__}, which is neither "
+        "AccessKeyCredentials nor PersonalAccessToken"
+    )

@@ -1,0 +1,238 @@
+"""An answer of either API becomes an :class:`ArtifactUrl` or one :class:`ApiError`.
+
+Each operation has its answer parser here (:func:`signed_answer`, :func:`token_answer`); what
+they share (the error fields of every body shape, the error's class, the URL's expiry) is
+written once. The success body of the signed API is read by the generated model
+(``ArtifactUrlResponse``); error bodies are read by :func:`error_fields`, which knows every
+shape the services send (the service's, the gateway's in either key case, the token API's),
+where the generated error models know one shape each and no wrong types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from ._retry import retry_after_of
+from .errors import ApiError, error_class_for
+from .models import ArtifactUrl
+
+__all__ = ["error_fields", "signed_answer", "token_answer"]
+
+URL_LIFETIME = dt.timedelta(hours=1)
+_EXCERPT = 200
+_EXPIRES = re.compile(r"[?&]Expires=(\d{1,12})(?:[&#]|$)")
+
+_log = logging.getLogger("yunxiao_emas")
+
+Clock = Callable[[], float]
+
+
+def _text(value: object) -> str:
+    """A field as text: strings as they are, numbers as their digits, anything else empty."""
+    if type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)
+    return ""
+
+
+def _first(body: Mapping[str, Any], *keys: str) -> str:
+    for key in keys:
+        text = _text(body.get(key))
+        if text:
+            return text
+    return ""
+
+
+def error_fields(body: Mapping[str, Any]) -> dict[str, str | None]:
+    """The error fields of any body shape: service (``errorCode``), gateway (``Code``, or
+    ``code`` in lower case) and token API (``errorCode``, ``traceId``)."""
+    return {
+        "code": _first(body, "errorCode", "Code", "code"),
+        "message": _first(body, "errorMessage", "Message", "message"),
+        "request_id": _first(body, "requestId", "RequestId", "requestid") or None,
+        "recommend": _first(body, "Recommend", "recommend") or None,
+        "host_id": _first(body, "HostId", "hostId") or None,
+        "trace_id": _first(body, "traceId", "TraceId") or None,
+    }
+
+
+def _header_request_id(response: httpx.Response) -> str | None:
+    headers = response.headers
+    value: str | None = headers.get("x-acs-request-id") or headers.get("x-request-id")
+    return value
+
+
+def api_error(
+    response: httpx.Response,
+    *,
+    code: str,
+    message: str,
+    request_id: str | None = None,
+    body: Mapping[str, Any] | None = None,
+    recommend: str | None = None,
+    host_id: str | None = None,
+    trace_id: str | None = None,
+    status_decides: bool = False,
+) -> ApiError:
+    """The exception for one error answer, its class chosen by code (and status)."""
+    retry_after = retry_after_of(response) if response.status_code >= 400 else None
+    cls = error_class_for(code, response.status_code, retry_after, status_decides=status_decides)
+    return cls(
+        code=code,
+        message=message,
+        request_id=request_id or _header_request_id(response),
+        status_code=response.status_code,
+        recommend=recommend,
+        host_id=host_id,
+        trace_id=trace_id or response.headers.get("x-acs-trace-id"),
+        body=body,
+        retry_after=retry_after,
+        response=response,
+    )
+
+
+def _excerpt(content: bytes) -> str:
+    excerpt = content[:_EXCERPT].decode("utf-8", "replace")
+    return excerpt + "..." if len(content) > _EXCERPT else excerpt
+
+
+def _json(content: bytes) -> object:
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
+def expiry(file_url: str, wall_clock: Clock) -> dt.datetime:
+    """The URL's ``Expires`` parameter, else the time of the answer plus one hour."""
+    # A regex rather than httpx.URL: parsing a whole pre-signed URL was most of the cost of
+    # mapping a success.
+    match = _EXPIRES.search(file_url)
+    if match:
+        try:
+            return dt.datetime.fromtimestamp(int(match.group(1)), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            pass
+    return dt.datetime.fromtimestamp(wall_clock(), dt.UTC) + URL_LIFETIME
+
+
+def _error_from_body(
+    response: httpx.Response, body: object, *, status_decides: bool, fallback: str
+) -> ApiError:
+    if not isinstance(body, dict):
+        shown = _excerpt(response.content)
+        return api_error(
+            response,
+            code="",
+            message=f"unexpected answer that is not a JSON object: {shown!r}",
+            status_decides=status_decides,
+        )
+    fields = error_fields(body)
+    fields["message"] = fields["message"] or fallback
+    return api_error(response, **fields, body=body, status_decides=status_decides)  # type: ignore[arg-type]
+
+
+# --- GetPipelineEmasArtifactUrl (signed, 2021-06-25) ---------------------------------------
+
+
+def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
+    """The answer of GetPipelineEmasArtifactUrl: a JSON object, whose ``success`` must be true
+    (a 200 can carry ``success: false`` and an ``errorCode``). Errors are decided by code.
+
+    ``success: "true"`` (a string) counts as true, as the official SDK's models let it pass.
+    """
+    body = _json(response.content)
+    if not (response.is_success and isinstance(body, dict)):
+        raise _error_from_body(
+            response,
+            body,
+            status_decides=False,
+            fallback=f"unexpected answer (HTTP {response.status_code})",
+        )
+    success = body.get("success")
+    if not (success is True or (type(success) is str and success.lower() == "true")):
+        fallback = (
+            "the answer reports success: false"
+            if success is False
+            else f"the answer's success is {success!r}, not true"
+        )
+        raise _error_from_body(response, body, status_decides=False, fallback=fallback)
+    from yunxiao_emas_api.models import ArtifactUrlResponse
+
+    try:
+        parsed = ArtifactUrlResponse.from_dict(body)
+    except (KeyError, TypeError, ValueError, AttributeError):  # a field of the wrong type
+        file_url, request_id = _text(body.get("fileUrl")), _text(body.get("requestId"))
+    else:
+        file_url, request_id = _text(parsed.file_url), _text(parsed.request_id)
+    request_id = request_id or _header_request_id(response) or ""
+    if not file_url:
+        raise api_error(
+            response,
+            code="",
+            message="the answer reports success but has no fileUrl",
+            request_id=request_id,
+            body=body,
+        )
+    _log.debug("GetPipelineEmasArtifactUrl ok, request id %s", request_id)
+    return ArtifactUrl(
+        file_url=file_url, request_id=request_id, expires_at=expiry(file_url, wall_clock)
+    )
+
+
+# --- GetEmasArtifactDownloadUrl (personal access token) --------------------------------------
+
+
+def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
+    """The answer of the token API: the URL itself, JSON-quoted (with a JSON content type) or as
+    plain text. Errors are real statuses with a JSON body; the status decides their class."""
+    if response.is_success:
+        file_url = _token_url(response)
+        request_id = _header_request_id(response) or ""
+        if file_url is None:
+            raise api_error(
+                response,
+                code="",
+                message="unexpected answer: neither a JSON string nor a plain-text URL: "
+                f"{_excerpt(response.content)!r}",
+                request_id=request_id,
+                status_decides=True,
+            )
+        _log.debug("GetEmasArtifactDownloadUrl ok, request id %s", request_id or None)
+        return ArtifactUrl(
+            file_url=file_url, request_id=request_id, expires_at=expiry(file_url, wall_clock)
+        )
+    raise _error_from_body(
+        response,
+        _json(response.content),
+        status_decides=True,
+        fallback=f"unexpected answer (HTTP {response.status_code})",
+    )
+
+
+def _token_url(response: httpx.Response) -> str | None:
+    content = response.content.strip()
+    if content.startswith(b'"'):
+        # JSON-quoted, whatever the content type says.
+        value = _json(content)
+        return value if type(value) is str and value else None
+    if content.startswith((b"{", b"[")):
+        return None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text or any(char.isspace() for char in text):
+        return None
+    return text

@@ -1,0 +1,34 @@
+"""Credentials: the two kinds, the provider protocol, the sources and the default chain.
+
+Sources, each usable alone (all of them are :class:`CredentialsProvider`), one a module:
+
+- :class:`EnvironmentCredentials`: ``ALIBABA_CLOUD_ACCESS_KEY_ID``, ``..._SECRET``, ``..._TOKEN``;
+- :class:`EnvironmentTokenCredentials`: a personal access token in ``YUNXIAO_TOKEN``;
+- :class:`CliProfileCredentials`: a profile of the aliyun CLI's ``~/.aliyun/config.json``;
+- :class:`IniFileCredentials`: a section of the shared ``~/.alibabacloud/credentials.ini``.
+
+:class:`DefaultCredentialsChain` tries them in that order. Every error is a
+:class:`~yunxiao_emas.errors.CredentialsError` whose message names the source, the file and the
+field at fault, and never contains a secret or a token.
+"""
+
+from __future__ import annotations
+
+from ._values import AccessKeyCredentials, Credentials, CredentialsProvider, PersonalAccessToken
+from .chain import DefaultCredentialsChain, default_credentials
+from .cli_profile import CliProfileCredentials
+from .environment import EnvironmentCredentials, EnvironmentTokenCredentials
+from .ini_file import IniFileCredentials
+
+__all__ = [
+    "AccessKeyCredentials",
+    "CliProfileCredentials",
+    "Credentials",
+    "CredentialsProvider",
+    "DefaultCredentialsChain",
+    "EnvironmentCredentials",
+    "EnvironmentTokenCredentials",
+    "IniFileCredentials",
+    "PersonalAccessToken",
+    "default_credentials",
+]

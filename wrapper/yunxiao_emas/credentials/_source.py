@@ -1,0 +1,175 @@
+"""What the built-in credentials sources share: "absent" versus "broken", the names of the
+variables they read, and a cache of parsed files that never reads more than a credentials file
+can hold."""
+
+from __future__ import annotations
+
+import abc
+import os
+import re
+import stat as stat_module
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar, Generic, TypeVar
+
+import attrs
+
+from ..errors import CredentialsError, InvalidArgumentError
+from ._values import AccessKeyCredentials, PersonalAccessToken
+
+ENV_ACCESS_KEY_ID = "ALIBABA_CLOUD_ACCESS_KEY_ID"
+ENV_ACCESS_KEY_SECRET = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"  # noqa: S105 (a variable name)
+ENV_SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"  # noqa: S105 (a variable name)
+ENV_PROFILE = "ALIBABA_CLOUD_PROFILE"
+ENV_CREDENTIALS_FILE = "ALIBABA_CLOUD_CREDENTIALS_FILE"
+ENV_YUNXIAO_TOKEN = "YUNXIAO_TOKEN"  # noqa: S105 (a variable name)
+
+# A credentials file of a few profiles is a few KiB; anything far larger is not one (and
+# /dev/zero would otherwise be read until memory runs out).
+MAX_FILE_BYTES = 1024 * 1024
+
+WAY_OUT = (
+    "pass a CredentialsProvider, for example an adapter around the official "
+    "alibabacloud-credentials client (see README)"
+)
+
+
+@attrs.frozen
+class Absent:
+    """A source that is simply not there (nothing configured): the chain tries the next one.
+
+    A source that *is* there but cannot be used raises :class:`CredentialsError` instead.
+    """
+
+    reason: str
+
+
+Loaded = AccessKeyCredentials | PersonalAccessToken
+
+
+class Source(abc.ABC):
+    """A built-in source: ``_load`` tells "absent" (a value) from "broken" (an exception)."""
+
+    source_name: ClassVar[str]
+
+    def get_credentials(self) -> Loaded:
+        """The credentials of this source; :class:`CredentialsError` when it has none."""
+        result = self.load()
+        if isinstance(result, Absent):
+            raise CredentialsError(f"{self.source_name}: {result.reason}")
+        return result
+
+    def load(self) -> Loaded | Absent:
+        """The credentials, or why the source is absent; raises CredentialsError when broken.
+
+        A value that breaks a rule of the credentials (a control character in a key id, say)
+        makes the source broken, not the caller's argument wrong: the chain moves on.
+        """
+        try:
+            return self._load()
+        except InvalidArgumentError as exc:
+            raise CredentialsError(f"{self.source_name}: {exc}") from None
+
+    @abc.abstractmethod
+    def _load(self) -> Loaded | Absent:
+        """The credentials, or why the source is absent; raises when it is broken."""
+
+    def _error(self, path: Path, detail: str) -> CredentialsError:
+        return CredentialsError(f"{self.source_name}: {path}: {detail}")
+
+
+_T = TypeVar("_T")
+
+
+class ParsedFileCache(Generic[_T]):
+    """The parsed content of one file, kept while its ``(path, st_mtime_ns, st_size)`` holds.
+
+    Credentials are asked for at every attempt: with the cache a hot loop costs one ``stat``,
+    and an edited file (new mtime or size) is read again. Only successful parses are kept.
+    Only regular files of at most :data:`MAX_FILE_BYTES` are read: a FIFO would block the
+    caller forever and a device could be endless.
+    """
+
+    def __init__(self, parse: Callable[[Path, str], _T]) -> None:
+        self._parse = parse
+        self._entry: tuple[tuple[str, int, int], _T] | None = None
+
+    def get(self, path: Path, stat: os.stat_result, error: Callable[[str], Exception]) -> _T:
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        entry = self._entry  # one read: another thread may replace it meanwhile
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        if not stat_module.S_ISREG(stat.st_mode):
+            raise error("is not a regular file")
+        if stat.st_size > MAX_FILE_BYTES:
+            raise error(f"is larger than {MAX_FILE_BYTES // 1024} KiB: not a credentials file")
+        data = _read_bounded(path, error)
+        try:
+            # utf-8-sig: editors on Windows like to start files with a byte order mark.
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise error(f"is not valid UTF-8 (byte {exc.start})") from None
+        parsed = self._parse(path, text)
+        self._entry = (key, parsed)
+        return parsed
+
+
+def _read_bounded(path: Path, error: Callable[[str], Exception]) -> bytes:
+    # O_NONBLOCK: if the path was replaced by a FIFO after the stat, open does not wait for a
+    # writer; the bounded read then ends at once.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+        with _closing(fd):
+            if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+                raise error("is not a regular file")
+            data = os.read(fd, MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise error(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise error(f"is larger than {MAX_FILE_BYTES // 1024} KiB: not a credentials file")
+    return data
+
+
+@contextmanager
+def _closing(fd: int) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def stat_or_none(path: Path) -> os.stat_result | None:
+    """``os.stat`` of ``path``, or None when it does not exist. Other errors propagate."""
+    try:
+        return path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def home() -> Path | Absent:
+    try:
+        return Path.home()
+    except RuntimeError:  # no HOME and no password entry: there is no default file to read
+        return Absent("the home directory cannot be determined")
+
+
+BY_ARGUMENT = "the profile argument"
+_WORD = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+
+def shown(value: str) -> str:
+    """``value`` quoted for a message when it looks like a keyword (a mode, a type); a value
+    that does not (a secret pasted into the wrong field, say) is never quoted."""
+    return repr(value) if _WORD.fullmatch(value) else "(a value that is not a keyword, not shown)"
+
+
+def profile_from(argument: str | None) -> tuple[str | None, str]:
+    """The profile named by the argument or ALIBABA_CLOUD_PROFILE, and where it came from."""
+    if argument:
+        return argument, BY_ARGUMENT
+    from_env = os.environ.get(ENV_PROFILE, "")
+    if from_env:
+        return from_env, ENV_PROFILE
+    return None, ""
