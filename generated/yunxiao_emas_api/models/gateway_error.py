@@ -15,8 +15,8 @@ T = TypeVar("T", bound="GatewayError")
 class GatewayError:
     """The API gateway's error body, for signature, timestamp, nonce, credential, throttling
     and server problems. `Code` is an open set; the known codes are listed in
-    `x-error-codes`. Some gateways answer with lower-case keys (`code`, `message`,
-    `requestId`); clients should accept both.
+    `x-error-codes`. Some gateways answer with lower-case keys (`GatewayErrorLowerCase`);
+    clients accept both.
 
         Attributes:
             code (str): The error code (open set, see `x-error-codes`). Example: SignatureDoesNotMatch.

@@ -8,6 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.artifact_url_response import ArtifactUrlResponse
 from ...models.gateway_error import GatewayError
+from ...models.gateway_error_lower_case import GatewayErrorLowerCase
 from ...models.service_error import ServiceError
 from ...types import UNSET, Response
 
@@ -45,7 +46,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ArtifactUrlResponse | GatewayError | ServiceError | None:
+) -> ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError | None:
     if response.status_code == 200:
         response_200 = ArtifactUrlResponse.from_dict(response.json())
 
@@ -53,7 +54,9 @@ def _parse_response(
 
     if response.status_code == 400:
 
-        def _parse_response_400(data: object) -> GatewayError | ServiceError:
+        def _parse_response_400(
+            data: object,
+        ) -> GatewayError | GatewayErrorLowerCase | ServiceError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -62,11 +65,21 @@ def _parse_response(
                 return componentsschemas_error_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+            componentsschemas_error_response_type_2 = GatewayErrorLowerCase.from_dict(
+                data
+            )
 
-            return componentsschemas_error_response_type_1
+            return componentsschemas_error_response_type_2
 
         response_400 = _parse_response_400(response.json())
 
@@ -74,7 +87,9 @@ def _parse_response(
 
     if response.status_code == 403:
 
-        def _parse_response_403(data: object) -> GatewayError | ServiceError:
+        def _parse_response_403(
+            data: object,
+        ) -> GatewayError | GatewayErrorLowerCase | ServiceError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -83,11 +98,21 @@ def _parse_response(
                 return componentsschemas_error_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+            componentsschemas_error_response_type_2 = GatewayErrorLowerCase.from_dict(
+                data
+            )
 
-            return componentsschemas_error_response_type_1
+            return componentsschemas_error_response_type_2
 
         response_403 = _parse_response_403(response.json())
 
@@ -95,7 +120,9 @@ def _parse_response(
 
     if response.status_code == 404:
 
-        def _parse_response_404(data: object) -> GatewayError | ServiceError:
+        def _parse_response_404(
+            data: object,
+        ) -> GatewayError | GatewayErrorLowerCase | ServiceError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -104,11 +131,21 @@ def _parse_response(
                 return componentsschemas_error_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+            componentsschemas_error_response_type_2 = GatewayErrorLowerCase.from_dict(
+                data
+            )
 
-            return componentsschemas_error_response_type_1
+            return componentsschemas_error_response_type_2
 
         response_404 = _parse_response_404(response.json())
 
@@ -116,7 +153,9 @@ def _parse_response(
 
     if response.status_code == 429:
 
-        def _parse_response_429(data: object) -> GatewayError | ServiceError:
+        def _parse_response_429(
+            data: object,
+        ) -> GatewayError | GatewayErrorLowerCase | ServiceError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -125,11 +164,21 @@ def _parse_response(
                 return componentsschemas_error_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+            componentsschemas_error_response_type_2 = GatewayErrorLowerCase.from_dict(
+                data
+            )
 
-            return componentsschemas_error_response_type_1
+            return componentsschemas_error_response_type_2
 
         response_429 = _parse_response_429(response.json())
 
@@ -137,7 +186,9 @@ def _parse_response(
 
     if response.status_code == 500:
 
-        def _parse_response_500(data: object) -> GatewayError | ServiceError:
+        def _parse_response_500(
+            data: object,
+        ) -> GatewayError | GatewayErrorLowerCase | ServiceError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -146,11 +197,21 @@ def _parse_response(
                 return componentsschemas_error_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+            componentsschemas_error_response_type_2 = GatewayErrorLowerCase.from_dict(
+                data
+            )
 
-            return componentsschemas_error_response_type_1
+            return componentsschemas_error_response_type_2
 
         response_500 = _parse_response_500(response.json())
 
@@ -158,7 +219,9 @@ def _parse_response(
 
     if response.status_code == 502:
 
-        def _parse_response_502(data: object) -> GatewayError | ServiceError:
+        def _parse_response_502(
+            data: object,
+        ) -> GatewayError | GatewayErrorLowerCase | ServiceError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -167,11 +230,21 @@ def _parse_response(
                 return componentsschemas_error_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+            componentsschemas_error_response_type_2 = GatewayErrorLowerCase.from_dict(
+                data
+            )
 
-            return componentsschemas_error_response_type_1
+            return componentsschemas_error_response_type_2
 
         response_502 = _parse_response_502(response.json())
 
@@ -179,7 +252,9 @@ def _parse_response(
 
     if response.status_code == 503:
 
-        def _parse_response_503(data: object) -> GatewayError | ServiceError:
+        def _parse_response_503(
+            data: object,
+        ) -> GatewayError | GatewayErrorLowerCase | ServiceError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -188,11 +263,21 @@ def _parse_response(
                 return componentsschemas_error_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+            componentsschemas_error_response_type_2 = GatewayErrorLowerCase.from_dict(
+                data
+            )
 
-            return componentsschemas_error_response_type_1
+            return componentsschemas_error_response_type_2
 
         response_503 = _parse_response_503(response.json())
 
@@ -200,7 +285,9 @@ def _parse_response(
 
     if response.status_code == 504:
 
-        def _parse_response_504(data: object) -> GatewayError | ServiceError:
+        def _parse_response_504(
+            data: object,
+        ) -> GatewayError | GatewayErrorLowerCase | ServiceError:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -209,11 +296,21 @@ def _parse_response(
                 return componentsschemas_error_response_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+
+                return componentsschemas_error_response_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_error_response_type_1 = GatewayError.from_dict(data)
+            componentsschemas_error_response_type_2 = GatewayErrorLowerCase.from_dict(
+                data
+            )
 
-            return componentsschemas_error_response_type_1
+            return componentsschemas_error_response_type_2
 
         response_504 = _parse_response_504(response.json())
 
@@ -227,7 +324,9 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ArtifactUrlResponse | GatewayError | ServiceError]:
+) -> Response[
+    ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -245,7 +344,9 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     service_connection_id: int,
-) -> Response[ArtifactUrlResponse | GatewayError | ServiceError]:
+) -> Response[
+    ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError
+]:
     """Get a temporary download URL of the EMAS artifact of a pipeline run
 
      Returns a download URL, valid for one hour, of the EMAS mobile artifact built by the
@@ -268,7 +369,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ArtifactUrlResponse | GatewayError | ServiceError]
+        Response[ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError]
     """
 
     kwargs = _get_kwargs(
@@ -296,7 +397,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     service_connection_id: int,
-) -> ArtifactUrlResponse | GatewayError | ServiceError | None:
+) -> ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError | None:
     """Get a temporary download URL of the EMAS artifact of a pipeline run
 
      Returns a download URL, valid for one hour, of the EMAS mobile artifact built by the
@@ -319,7 +420,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ArtifactUrlResponse | GatewayError | ServiceError
+        ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError
     """
 
     return sync_detailed(
@@ -342,7 +443,9 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     service_connection_id: int,
-) -> Response[ArtifactUrlResponse | GatewayError | ServiceError]:
+) -> Response[
+    ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError
+]:
     """Get a temporary download URL of the EMAS artifact of a pipeline run
 
      Returns a download URL, valid for one hour, of the EMAS mobile artifact built by the
@@ -365,7 +468,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ArtifactUrlResponse | GatewayError | ServiceError]
+        Response[ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError]
     """
 
     kwargs = _get_kwargs(
@@ -391,7 +494,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     service_connection_id: int,
-) -> ArtifactUrlResponse | GatewayError | ServiceError | None:
+) -> ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError | None:
     """Get a temporary download URL of the EMAS artifact of a pipeline run
 
      Returns a download URL, valid for one hour, of the EMAS mobile artifact built by the
@@ -414,7 +517,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ArtifactUrlResponse | GatewayError | ServiceError
+        ArtifactUrlResponse | GatewayError | GatewayErrorLowerCase | ServiceError
     """
 
     return (
