@@ -540,7 +540,7 @@ def call_sides(
 def signed_headers_once(url: str, credentials: Any) -> dict[str, str]:
     """The headers of one request to ``url``, signed once (the raw baseline reuses them)."""
     import httpx
-    from yunxiao_emas.signing import AcsV3Auth
+    from yunxiao_emas.auth.acs3 import AcsV3Auth
 
     with httpx.Client() as http:
         request = http.build_request("POST", url, params={"serviceConnectionId": str(CONNECTION)})
@@ -551,7 +551,7 @@ def signed_headers_once(url: str, credentials: Any) -> dict[str, str]:
 def bench_calls(settings: Settings, report: Report) -> None:
     import httpx
     from yunxiao_emas import AccessKeyCredentials, AsyncClient, Client
-    from yunxiao_emas.signing import AcsV3Auth
+    from yunxiao_emas.auth.acs3 import AcsV3Auth
 
     heading(
         f"2. one call, keep-alive on loopback ({settings.call_blocks} alternating blocks of "
@@ -617,7 +617,7 @@ def bench_call_cpu(settings: Settings, credentials: Any) -> None:
     descheduled does not count). Steadier than loopback on a busy box."""
     import httpx
     from yunxiao_emas import Client
-    from yunxiao_emas.signing import AcsV3Auth
+    from yunxiao_emas.auth.acs3 import AcsV3Auth
 
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=FIXED_BODY, headers={"content-type": "application/json"})

@@ -29,6 +29,7 @@ from .models import ArtifactUrl, hide_presigned_urls_in_httpx_logs, is_loopback
 
 if TYPE_CHECKING:
     from ._download_file import Transfer
+    from ._download_flow import DownloadFlow
     from .credentials import CredentialsProvider
 
 __all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent"]
@@ -234,6 +235,12 @@ class Core:
             progress=progress,  # type: ignore[arg-type]  # checked callable above
             chunk_size=int(chunk_size),  # type: ignore[call-overload]  # checked int above
         )
+
+    def download(self, transfer: Transfer, artifact_url: ArtifactUrl | None) -> DownloadFlow:
+        """The flow of one download (see :mod:`~yunxiao_emas._download_flow`)."""
+        from ._download_flow import download_flow
+
+        return download_flow(transfer, artifact_url, self.retry, self.random)
 
     def own_client_options(self, options: dict[str, Any]) -> dict[str, Any]:
         """The httpx client options when the client is ours (and the send options go empty)."""

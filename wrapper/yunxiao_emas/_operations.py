@@ -23,7 +23,7 @@ from . import _responses
 from ._validation import check_id, check_segment
 from .auth.acs3 import AcsV3Auth
 from .auth.token import TokenAuth
-from .credentials import AccessKeyCredentials, PersonalAccessToken
+from .credentials._values import AccessKeyCredentials, PersonalAccessToken
 from .errors import CredentialsError
 
 if TYPE_CHECKING:

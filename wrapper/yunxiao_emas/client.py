@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 
 from ._core import FILE_SEND_OPTIONS, Core, http_options
-from ._download_flow import Commit, DownloadFlow, Stream, download_flow
 from ._operations import SIGNED, TOKEN, Ids
 from ._retry import CallStep, Outcome, RetryPolicy, Sleep
 from .errors import InvalidArgumentError
@@ -30,6 +29,7 @@ from .models import DEFAULT_CHUNK_SIZE, ArtifactUrl, DownloadedArtifact, Progres
 
 if TYPE_CHECKING:
     from ._download_file import Transfer
+    from ._download_flow import DownloadFlow
     from .credentials import CredentialsProvider
 
 __all__ = [
@@ -189,12 +189,13 @@ class Client:
             chunk_size=chunk_size,
             artifact_url=artifact_url,
         )
-        flow = download_flow(transfer, artifact_url, self._core.retry, self._core.random)
-        return self._drive_download(flow, transfer, ids)
+        return self._drive_download(self._core.download(transfer, artifact_url), transfer, ids)
 
     def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
     ) -> DownloadedArtifact:
+        from ._download_flow import Commit, Stream
+
         try:
             step = next(flow)
             while True:
@@ -358,12 +359,14 @@ class AsyncClient:
             chunk_size=chunk_size,
             artifact_url=artifact_url,
         )
-        flow = download_flow(transfer, artifact_url, self._core.retry, self._core.random)
+        flow = self._core.download(transfer, artifact_url)
         return await self._drive_download(flow, transfer, ids)
 
     async def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
     ) -> DownloadedArtifact:
+        from ._download_flow import Commit, Stream
+
         try:
             step = next(flow)
             while True:

@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 import httpx
 
-from ..credentials import AccessKeyCredentials
+from ..credentials._values import AccessKeyCredentials
 from ..errors import ApiError, CredentialsError
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ..credentials import PersonalAccessToken
+from ..credentials._values import PersonalAccessToken
 from ..errors import CredentialsError
 
 if TYPE_CHECKING:

@@ -14,11 +14,35 @@ field at fault, and never contains a secret or a token.
 
 from __future__ import annotations
 
-from ._values import AccessKeyCredentials, Credentials, CredentialsProvider, PersonalAccessToken
-from .chain import DefaultCredentialsChain, default_credentials
-from .cli_profile import CliProfileCredentials
-from .environment import EnvironmentCredentials, EnvironmentTokenCredentials
-from .ini_file import IniFileCredentials
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._values import (
+        AccessKeyCredentials,
+        Credentials,
+        CredentialsProvider,
+        PersonalAccessToken,
+    )
+    from .chain import DefaultCredentialsChain, default_credentials
+    from .cli_profile import CliProfileCredentials
+    from .environment import EnvironmentCredentials, EnvironmentTokenCredentials
+    from .ini_file import IniFileCredentials
+
+# Loaded on first use (PEP 562): a client signing with AccessKeyCredentials needs the values,
+# not the sources and the chain.
+_HOME = {
+    "AccessKeyCredentials": "._values",
+    "Credentials": "._values",
+    "CredentialsProvider": "._values",
+    "PersonalAccessToken": "._values",
+    "DefaultCredentialsChain": ".chain",
+    "default_credentials": ".chain",
+    "CliProfileCredentials": ".cli_profile",
+    "EnvironmentCredentials": ".environment",
+    "EnvironmentTokenCredentials": ".environment",
+    "IniFileCredentials": ".ini_file",
+}
 
 __all__ = [
     "AccessKeyCredentials",
@@ -32,3 +56,16 @@ __all__ = [
     "PersonalAccessToken",
     "default_credentials",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
