@@ -1,8 +1,10 @@
 """Shared helpers of the client tests (imported explicitly, not a conftest plugin).
 
 ``Driver`` runs one call against either ``Client`` or ``AsyncClient`` behind the same
-blocking ``call(**ids)``, with the sleep replaced by a recorder, so every behaviour is checked
-on both clients by the same test.
+blocking ``call(**ids)``, so every behaviour is checked on both clients by the same test. It
+uses the public options only: its default ``retries`` is a :class:`RetryPolicy` that waits
+zero seconds, so retries cost no time; the waits themselves are ``test_call_flow.py``'s
+subject, where the call flow is fed answers directly.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ import asyncio
 import functools
 import ssl
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import yaml
-from yunxiao_emas import AccessKeyCredentials
+from _ids import IDS, JOB, MD5, ORG, PIPELINE, RUN
+from yunxiao_emas import AccessKeyCredentials, PersonalAccessToken, RetryPolicy
 from yunxiao_emas._spec import spec_path
+from yunxiao_emas.auth.acs3 import sign_parts
 from yunxiao_emas.client import AsyncClient, Client
-from yunxiao_emas.signing import sign_parts
 
 FLAVOURS = ["sync", "async"]
 
@@ -28,21 +32,23 @@ _TLS = ssl.create_default_context()
 KEY_ID = "LTAI5tTestKeyId"
 SECRET = "s3cr3t-NEVER-SHOWN-9f8e7d"
 CREDENTIALS = AccessKeyCredentials(KEY_ID, SECRET)
+TOKEN = "pt-personal-token-NEVER-SHOWN-4c3b2a"
+TOKEN_CREDENTIALS = PersonalAccessToken(TOKEN)
 
 HOST = "devops.cn-hangzhou.aliyuncs.com"
 BASE_URL = f"https://{HOST}"
+TOKEN_HOST = "openapi-rdc.aliyuncs.com"
+TOKEN_BASE_URL = f"https://{TOKEN_HOST}"
 
-IDS: dict[str, Any] = {
-    "organization_id": "5ebbc0228123212b59xxxxx",
-    "pipeline_id": 1111,
-    "pipeline_run_id": 1,
-    "emas_job_instance_id": "Psaxsa",
-    "md5": "assasas",
-    "service_connection_id": 122,
+API_PATH = f"/organization/{ORG}/pipeline/{PIPELINE}/pipelineRun/{RUN}/emas/artifact/{JOB}/{MD5}"
+TOKEN_PATH = f"/oapi/v1/flow/organizations/{ORG}/pipelines/getEmasArtifactDownloadUrl"
+TOKEN_QUERY = {
+    "pipelineId": str(PIPELINE),
+    "pipelineRunId": str(RUN),
+    "emasJobInstanceId": JOB,
+    "md5": MD5,
+    "serviceConnectionId": str(IDS["service_connection_id"]),
 }
-API_PATH = (
-    "/organization/5ebbc0228123212b59xxxxx/pipeline/1111/pipelineRun/1/emas/artifact/Psaxsa/assasas"
-)
 
 FILE_URL = "https://oss.example.com/app.apk?Expires=1700003600&OSSAccessKeyId=x&Signature=y"
 OK_BODY = {
@@ -52,6 +58,14 @@ OK_BODY = {
     "errorMessage": "",
     "fileUrl": FILE_URL,
 }
+
+
+def fast(max_attempts: int = 3, **options: float) -> RetryPolicy:
+    """A retry policy that never waits (backoff and server hints capped at zero)."""
+    return RetryPolicy(
+        max_attempts=max_attempts,
+        **{"backoff_initial": 0.0, "backoff_max": 0.0, "retry_after_cap": 0.0, **options},
+    )
 
 
 @functools.cache
@@ -78,8 +92,13 @@ def gateway_error_codes() -> list[str]:
 
 
 def ok(**overrides: Any) -> httpx.Response:
-    """A 200 answer with a download URL."""
+    """A 200 answer of the signed API with a download URL."""
     return httpx.Response(200, json={**OK_BODY, **overrides})
+
+
+def token_ok(file_url: str = FILE_URL, **headers: str) -> httpx.Response:
+    """A 200 answer of the token API: the URL as a JSON string."""
+    return httpx.Response(200, json=file_url, headers=headers)
 
 
 def gateway(
@@ -93,6 +112,25 @@ def gateway(
             "Code": code,
             "Message": f"gateway says {code}",
             "Recommend": f"https://api.aliyun.com/troubleshoot?q={code}&product=devops",
+        },
+        headers=headers,
+    )
+
+
+def token_error(
+    status: int, code: str = "SomeError", request_id: str = "TK-REQUEST-ID", **headers: str
+) -> httpx.Response:
+    """An error answer of the token API (its one error body shape)."""
+    return httpx.Response(
+        status,
+        json={
+            "errorCode": code,
+            "errorMessage": f"token API says {code}",
+            "requestId": request_id,
+            "traceId": "TRACE-0bc3b4a2",
+            "httpStatus": str(status),
+            "title": "Error",
+            "hasDetailSolution": False,
         },
         headers=headers,
     )
@@ -118,44 +156,30 @@ def assert_signed(request: httpx.Request, secret: str = SECRET) -> None:
 
 
 class Driver:
-    """One ``Client`` or ``AsyncClient`` and a blocking ``call``; sleeps are recorded, not slept."""
+    """One ``Client`` or ``AsyncClient`` and a blocking ``call``/``download``.
+
+    Options are the clients' own; ``retries`` defaults to :func:`fast` (three attempts, no
+    waits) and ``credentials`` to an AccessKey.
+    """
 
     def __init__(self, flavour: str, **options: Any) -> None:
         options.setdefault("credentials", CREDENTIALS)
+        options.setdefault("retries", fast())
         if "http_client" not in options:
             options.setdefault("verify", _TLS)
         self.flavour = flavour
-        self.sleeps: list[float] = []
         self.client: Client | AsyncClient
+        # One event loop for the life of an AsyncClient: its connections belong to it.
+        self._runner: asyncio.Runner | None = None
         if flavour == "sync":
             self.client = Client(**options)
-            self.client._sleep = self._record_sleep
         else:
+            self._runner = asyncio.Runner()
             self.client = AsyncClient(**options)
-            self.client._sleep = self._record_async_sleep
 
-    @property
-    def core(self) -> Any:
-        return self.client._core
-
-    def _record_sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    async def _record_async_sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-
-    def on_sleep(self, hook: Any) -> None:
-        """Also call ``hook(seconds)`` on every sleep (to advance a fake clock)."""
-        record = self._record_sleep
-
-        def sleep(seconds: float) -> None:
-            record(seconds)
-            hook(seconds)
-
-        async def async_sleep(seconds: float) -> None:
-            sleep(seconds)
-
-        self.client._sleep = sleep if self.flavour == "sync" else async_sleep
+    def run(self, awaitable: Any) -> Any:
+        assert self._runner is not None
+        return self._runner.run(awaitable)
 
     def call(self, **overrides: Any) -> Any:
         ids = {**IDS, **overrides}
@@ -163,13 +187,26 @@ class Driver:
         method = self.client.get_pipeline_emas_artifact_url
         if self.flavour == "sync":
             return method(**ids, service_connection_id=service_connection_id)
-        return asyncio.run(method(**ids, service_connection_id=service_connection_id))
+        return self.run(method(**ids, service_connection_id=service_connection_id))
+
+    def download(self, dest: Path, md5: str = MD5, **options: Any) -> Any:
+        ids = {**IDS, "md5": md5}
+        service_connection_id = ids.pop("service_connection_id")
+        method = self.client.download_pipeline_emas_artifact
+        call = functools.partial(
+            method, **ids, dest=dest, service_connection_id=service_connection_id, **options
+        )
+        if self.flavour == "sync":
+            return call()
+        return self.run(call())
 
     def close(self) -> None:
         if isinstance(self.client, Client):
             self.client.close()
         else:
-            asyncio.run(self.client.aclose())
+            self.run(self.client.aclose())
+            assert self._runner is not None
+            self._runner.close()
 
 
 def drivers(flavour: str) -> Iterator[Any]:

@@ -1,22 +1,22 @@
 """Client and AsyncClient: the request they send, the arguments they refuse before any I/O,
-their options (endpoint, http_client, proxy, CA bundle, user agent), concurrency and secrecy."""
+their options (endpoint, http_client, user agent), when they ask for credentials, concurrency
+and secrecy. What reaches the network (proxy, CA bundle, TLS, closing) is
+``test_client_connections.py``'s subject; the token API is ``test_token_api.py``'s."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import platform
-import ssl
-import warnings
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import respx
-import trustme
+from _ids import CONNECTION, JOB
 from conftest_client import (
     API_PATH,
+    BASE_URL,
     CREDENTIALS,
     FILE_URL,
     FLAVOURS,
@@ -56,13 +56,6 @@ def client_class(request: pytest.FixtureRequest) -> Any:
     return request.param
 
 
-def close(client: Client | AsyncClient) -> None:
-    if isinstance(client, Client):
-        client.close()
-    else:
-        asyncio.run(client.aclose())
-
-
 # --- the request ----------------------------------------------------------------------------
 
 
@@ -73,7 +66,7 @@ def test_call_posts_the_documented_path_and_query(make: Any, api: Any) -> None:
     assert request.method == "POST"
     assert request.url.scheme == "https"
     assert request.url.host == HOST
-    assert request.url.raw_path == f"{API_PATH}?serviceConnectionId=122".encode()
+    assert request.url.raw_path == f"{API_PATH}?serviceConnectionId={CONNECTION}".encode()
 
 
 def test_call_sends_the_action_version_and_a_valid_signature(make: Any, api: Any) -> None:
@@ -105,7 +98,7 @@ def test_slash_in_an_id_stays_inside_its_path_segment(make: Any, api: Any) -> No
 def test_three_dots_are_an_ordinary_segment(make: Any, api: Any) -> None:
     route = api.route().mock(return_value=ok())
     make().call(md5="...")
-    assert route.calls.last.request.url.raw_path.split(b"?")[0].endswith(b"/Psaxsa/...")
+    assert route.calls.last.request.url.raw_path.split(b"?")[0].endswith(f"/{JOB}/...".encode())
 
 
 # --- invalid arguments: refused before any request ---------------------------------------
@@ -213,12 +206,18 @@ GOOD_ENDPOINTS = {
 
 
 @pytest.mark.parametrize(("endpoint", "base_url"), GOOD_ENDPOINTS.items())
-def test_endpoint_gives_the_base_url(client_class: Any, endpoint: str, base_url: str) -> None:
-    client = client_class(credentials=CREDENTIALS, endpoint=endpoint)
-    try:
-        assert client._core.base_url == base_url
-    finally:
-        close(client)
+def test_endpoint_gives_the_base_url_of_the_calls(
+    make: Any, api: Any, endpoint: str, base_url: str
+) -> None:
+    route = api.route().mock(return_value=ok())
+    make(endpoint=endpoint).call()
+    assert str(route.calls.last.request.url).startswith(f"{base_url}{API_PATH}?")
+
+
+def test_without_endpoint_the_signed_api_is_called_on_its_default_host(make: Any, api: Any) -> None:
+    route = api.route().mock(return_value=ok())
+    make(endpoint=None).call()
+    assert str(route.calls.last.request.url).startswith(f"{BASE_URL}/organization/")
 
 
 def test_host_name_endpoint_is_called_over_https(make: Any, api: Any) -> None:
@@ -367,109 +366,6 @@ async def test_user_async_http_client_is_not_closed_by_aclose() -> None:
         assert (await user.post("https://example.com/")).status_code == 200
 
 
-def test_own_http_client_is_closed_by_the_context_manager() -> None:
-    with Client(credentials=CREDENTIALS) as client:
-        assert not client._http.is_closed
-    assert client._http.is_closed
-
-
-async def test_own_async_http_client_is_closed_by_the_context_manager() -> None:
-    async with AsyncClient(credentials=CREDENTIALS) as client:
-        assert not client._http.is_closed
-    assert client._http.is_closed
-
-
-# --- proxy and CA bundle reach httpx --------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def ca_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
-    """A CA certificate file made by trustme, and the certificate in DER form."""
-    ca = trustme.CA()
-    path = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return path, ssl.PEM_cert_to_DER_cert(ca.cert_pem.bytes().decode())
-
-
-def _pool_of_only_mount(client: Client | AsyncClient) -> Any:
-    mounts = client._http._mounts
-    assert len(mounts) == 1
-    [transport] = mounts.values()
-    return transport._pool  # type: ignore[union-attr]
-
-
-def test_proxy_reaches_the_httpx_client(client_class: Any) -> None:
-    client = client_class(credentials=CREDENTIALS, proxy="http://127.0.0.1:3128")
-    try:
-        proxy_url = _pool_of_only_mount(client)._proxy_url
-        assert (proxy_url.scheme, proxy_url.host, proxy_url.port) == (b"http", b"127.0.0.1", 3128)
-    finally:
-        close(client)
-
-
-def test_no_proxy_by_default(client_class: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    client = client_class(credentials=CREDENTIALS)
-    try:
-        assert not client._http._mounts
-    finally:
-        close(client)
-
-
-def test_ca_bundle_path_reaches_the_httpx_client(
-    client_class: Any, ca_file: tuple[Path, bytes]
-) -> None:
-    path, der = ca_file
-    client = client_class(credentials=CREDENTIALS, verify=str(path))
-    try:
-        context = client._http._transport._pool._ssl_context
-        assert der in context.get_ca_certs(binary_form=True)
-        assert context.verify_mode == ssl.CERT_REQUIRED
-    finally:
-        close(client)
-
-
-def test_ca_bundle_path_also_reaches_the_proxy_transport(
-    client_class: Any, ca_file: tuple[Path, bytes]
-) -> None:
-    path, der = ca_file
-    client = client_class(credentials=CREDENTIALS, verify=str(path), proxy="http://127.0.0.1:3128")
-    try:
-        context = _pool_of_only_mount(client)._ssl_context
-        assert der in context.get_ca_certs(binary_form=True)
-    finally:
-        close(client)
-
-
-def test_ca_bundle_path_does_not_trigger_an_httpx_deprecation_warning(
-    client_class: Any, ca_file: tuple[Path, bytes]
-) -> None:
-    path, _ = ca_file
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        client = client_class(credentials=CREDENTIALS, verify=str(path))
-    close(client)
-    assert [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)] == []
-
-
-def test_ssl_context_reaches_the_httpx_client_as_is(client_class: Any) -> None:
-    context = ssl.create_default_context()
-    client = client_class(credentials=CREDENTIALS, verify=context)
-    try:
-        assert client._http._transport._pool._ssl_context is context
-    finally:
-        close(client)
-
-
-def test_verify_false_disables_certificate_checks(client_class: Any) -> None:
-    client = client_class(credentials=CREDENTIALS, verify=False)
-    try:
-        assert client._http._transport._pool._ssl_context.verify_mode == ssl.CERT_NONE
-    finally:
-        close(client)
-
-
 # --- user agent ----------------------------------------------------------------------------
 
 
@@ -488,6 +384,56 @@ def test_user_agent_suffix_is_appended(make: Any, api: Any) -> None:
     agent = route.calls.last.request.headers["user-agent"]
     assert agent.startswith(f"yunxiao-emas/{__version__} ")
     assert agent.endswith(" my-ci/1.0")
+
+
+# --- when the credentials are asked for ----------------------------------------------------
+
+
+class CountingProvider:
+    """A provider that counts how often it is asked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def get_credentials(self) -> AccessKeyCredentials:
+        self.calls += 1
+        return CREDENTIALS
+
+
+def test_the_provider_is_not_asked_when_the_client_is_made(client_class: Any) -> None:
+    provider = CountingProvider()
+    client = client_class(credentials=provider)
+    assert provider.calls == 0
+    if isinstance(client, Client):
+        client.close()
+    else:
+        asyncio.run(client.aclose())
+
+
+def test_the_provider_is_first_asked_at_the_first_call(make: Any, api: Any) -> None:
+    api.route().mock(return_value=ok())
+    provider = CountingProvider()
+    driver = make(credentials=provider)
+    driver.call()
+    assert provider.calls >= 1
+
+
+def test_the_provider_is_asked_again_at_every_call(make: Any, api: Any) -> None:
+    api.route().mock(return_value=ok())
+    provider = CountingProvider()
+    driver = make(credentials=provider)
+    driver.call()
+    after_one = provider.calls
+    driver.call()
+    assert provider.calls > after_one
+
+
+def test_an_invalid_argument_is_refused_before_the_provider_is_asked(make: Any, api: Any) -> None:
+    provider = CountingProvider()
+    with pytest.raises(InvalidArgumentError):
+        make(credentials=provider).call(md5="..")
+    assert provider.calls == 0
+    assert not api.calls
 
 
 # --- concurrency ---------------------------------------------------------------------------
@@ -515,10 +461,15 @@ async def test_two_hundred_concurrent_calls_on_one_async_client_all_succeed(api:
 # --- secrets -------------------------------------------------------------------------------
 
 
-def test_secret_is_not_in_the_client_repr(make: Any) -> None:
+def test_secret_is_not_in_the_client_repr_before_or_after_a_call(make: Any, api: Any) -> None:
+    api.route().mock(return_value=ok())
     driver = make()
-    assert SECRET not in repr(driver.client)
-    assert SECRET not in repr(driver.core.auth)
+    before = repr(driver.client), str(driver.client)
+    driver.call()
+    after = repr(driver.client), str(driver.client)
+    for text in (*before, *after):
+        assert SECRET not in text
+        assert KEY_ID not in text
 
 
 def test_secret_is_not_in_an_api_error_nor_in_debug_logs(

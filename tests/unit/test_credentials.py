@@ -1,7 +1,7 @@
-"""Credentials: the value object, each source alone, and the default chain.
+"""Credentials: the two kinds of value, each source alone, and the default chain.
 
-Every test runs with an empty temporary HOME and without any ALIBABA_CLOUD_* variable, so no
-real file or variable of the machine is read.
+Every test runs with an empty temporary HOME and without any ALIBABA_CLOUD_* variable or
+YUNXIAO_TOKEN, so no real file or variable of the machine is read.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,9 @@ from yunxiao_emas.credentials import (
     CredentialsProvider,
     DefaultCredentialsChain,
     EnvironmentCredentials,
+    EnvironmentTokenCredentials,
     IniFileCredentials,
+    PersonalAccessToken,
     default_credentials,
 )
 from yunxiao_emas.errors import CredentialsError, InvalidArgumentError
@@ -27,6 +30,7 @@ from yunxiao_emas.errors import CredentialsError, InvalidArgumentError
 KEY_ID = "LTAI5tTestKeyId"
 SECRET = "s3cr3t-Value-That-Must-Not-Leak"
 TOKEN = "CAIS-sts-token-that-must-not-leak=="
+PAT = "pt-personal-token-that-must-not-leak"
 WAY_OUT = (
     "pass a CredentialsProvider, for example an adapter around the official "
     "alibabacloud-credentials client (see README)"
@@ -35,12 +39,13 @@ WAY_OUT = (
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty HOME and no ALIBABA_CLOUD_* variable: the machine's own files stay unread."""
+    """An empty HOME, no ALIBABA_CLOUD_* variable and no YUNXIAO_TOKEN: the machine's own
+    files and variables stay unread."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     for name in list(os.environ):
-        if name.startswith("ALIBABA_CLOUD_"):
+        if name.startswith("ALIBABA_CLOUD_") or name == "YUNXIAO_TOKEN":
             monkeypatch.delenv(name)
     return home
 
@@ -110,7 +115,34 @@ def error_of(provider: CredentialsProvider) -> str:
     message = str(info.value)
     assert SECRET not in message
     assert TOKEN not in message
+    assert PAT not in message
     return message
+
+
+def count_opens(monkeypatch: pytest.MonkeyPatch, path: Path) -> list[str]:
+    """Record every ``os.open`` of ``path`` (how the sources read a file)."""
+    opened: list[str] = []
+    real_open = os.open
+
+    def counting_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if os.fspath(file) == str(path):
+            opened.append(os.fspath(file))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", counting_open)
+    return opened
+
+
+def refuse_to_open(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """``os.open`` of ``path`` fails as an unreadable file does (even for root)."""
+    real_open = os.open
+
+    def refusing_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if os.fspath(file) == str(path):
+            raise PermissionError(13, "Permission denied", os.fspath(file))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
 
 
 # --- AccessKeyCredentials -------------------------------------------------------------------
@@ -150,11 +182,152 @@ def test_empty_access_key_secret_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    [EnvironmentCredentials(), CliProfileCredentials(), IniFileCredentials()],
+    [
+        EnvironmentCredentials(),
+        EnvironmentTokenCredentials(),
+        CliProfileCredentials(),
+        IniFileCredentials(),
+        PersonalAccessToken(PAT),
+    ],
     ids=repr,
 )
 def test_every_source_is_a_credentials_provider(source: object) -> None:
     assert isinstance(source, CredentialsProvider)
+
+
+# --- PersonalAccessToken --------------------------------------------------------------------
+
+
+def test_a_token_keeps_its_value() -> None:
+    assert PersonalAccessToken(PAT).token == PAT
+
+
+def test_repr_and_str_of_a_token_hide_it() -> None:
+    token = PersonalAccessToken(PAT)
+
+    assert repr(token) == "PersonalAccessToken(token=<hidden>)"
+    assert str(token) == "PersonalAccessToken(token=<hidden>)"
+
+
+def test_a_token_is_its_own_provider() -> None:
+    token = PersonalAccessToken(PAT)
+
+    assert isinstance(token, CredentialsProvider)
+    assert token.get_credentials() is token
+
+
+@pytest.mark.parametrize("raw", [f"{PAT}\n", f"  {PAT}\r\n", f"\t{PAT}"], ids=repr)
+def test_a_token_read_with_surrounding_whitespace_is_trimmed(raw: str) -> None:
+    assert PersonalAccessToken(raw).token == PAT
+
+
+def test_a_token_of_a_str_subclass_becomes_an_exact_str() -> None:
+    class Secret(str):
+        def __str__(self) -> str:
+            return "something else"
+
+    token = PersonalAccessToken(Secret(PAT)).token
+
+    assert type(token) is str
+    assert token == PAT
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\n"], ids=repr)
+def test_an_empty_token_is_refused(raw: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        PersonalAccessToken(raw)
+
+    assert caught.value.parameter == "token"
+    assert "non-empty" in str(caught.value)
+
+
+@pytest.mark.parametrize("raw", [None, b"pt-bytes", 42], ids=repr)
+def test_a_token_that_is_not_a_str_is_refused(raw: object) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        PersonalAccessToken(raw)  # type: ignore[arg-type]
+
+    assert caught.value.parameter == "token"
+
+
+BAD_TOKENS = {
+    "space": "pt-secret part",
+    "CR LF": "pt-secret\r\nx-injected: 1",
+    "NUL": "pt-secret\x00",
+    "DEL": "pt-secret\x7f",
+    "tab": "pt-secret\tpart",
+    "non-ASCII": "pt-secret\u00e9",
+    "emoji": "pt-secret\U0001f511",
+}
+
+
+@pytest.mark.parametrize("raw", BAD_TOKENS.values(), ids=BAD_TOKENS.keys())
+def test_a_token_with_other_than_visible_ascii_is_refused_without_showing_it(raw: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        PersonalAccessToken(raw)
+
+    assert caught.value.parameter == "token"
+    assert "visible ASCII" in str(caught.value)
+    assert "secret" not in str(caught.value)
+    assert "secret" not in repr(caught.value)
+
+
+# --- EnvironmentTokenCredentials -------------------------------------------------------------
+
+
+def test_environment_token_gives_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", PAT)
+
+    credentials = EnvironmentTokenCredentials().get_credentials()
+
+    assert credentials == PersonalAccessToken(PAT)
+
+
+def test_environment_token_is_read_at_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = EnvironmentTokenCredentials()
+    monkeypatch.setenv("YUNXIAO_TOKEN", "pt-first")
+    source.get_credentials()
+    monkeypatch.setenv("YUNXIAO_TOKEN", "pt-second")
+
+    assert source.get_credentials().token == "pt-second"
+
+
+def test_environment_token_with_a_trailing_newline_is_trimmed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", f"{PAT}\n")
+
+    assert EnvironmentTokenCredentials().get_credentials().token == PAT
+
+
+@pytest.mark.parametrize("value", [None, "", "  "], ids=["unset", "empty", "blank"])
+def test_environment_token_unset_or_blank_says_it_is_not_set(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("YUNXIAO_TOKEN", value)
+
+    assert error_of(EnvironmentTokenCredentials()) == (
+        "environment (YUNXIAO_TOKEN): YUNXIAO_TOKEN is not set"
+    )
+
+
+def test_environment_token_that_breaks_a_rule_is_a_broken_source_without_its_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", "pt-secret with spaces")
+
+    message = error_of(EnvironmentTokenCredentials())
+
+    assert message.startswith("environment (YUNXIAO_TOKEN): token: ")
+    assert "secret" not in message
+
+
+def test_repr_of_the_environment_token_source_shows_no_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", PAT)
+
+    assert PAT not in repr(EnvironmentTokenCredentials())
 
 
 # --- EnvironmentCredentials -----------------------------------------------------------------
@@ -224,6 +397,18 @@ def test_environment_secret_and_token_without_id_name_the_missing_id(
         "environment: ALIBABA_CLOUD_ACCESS_KEY_SECRET and ALIBABA_CLOUD_SECURITY_TOKEN set "
         "but ALIBABA_CLOUD_ACCESS_KEY_ID is not"
     )
+
+
+def test_environment_key_id_that_breaks_a_rule_is_a_broken_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    set_env_credentials(monkeypatch, "LTAI5t Test")
+
+    with pytest.raises(CredentialsError) as caught:
+        EnvironmentCredentials().get_credentials()
+
+    assert not isinstance(caught.value, InvalidArgumentError)
+    assert str(caught.value).startswith("environment: access_key_id: ")
 
 
 # --- CliProfileCredentials: reading ---------------------------------------------------------
@@ -310,21 +495,14 @@ def test_cli_edited_file_gives_the_new_credentials(home: Path) -> None:
 def test_cli_file_is_read_once_while_it_is_unchanged(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_cli(home, {"current": "default", "profiles": [ak_profile()]})
+    path = write_cli(home, {"current": "default", "profiles": [ak_profile()]})
     source = CliProfileCredentials()
-    reads = []
-    read_bytes = Path.read_bytes
-
-    def counting_read_bytes(self: Path) -> bytes:
-        reads.append(self)
-        return read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    opened = count_opens(monkeypatch, path)
 
     for _ in range(100):
         source.get_credentials()
 
-    assert len(reads) == 1
+    assert len(opened) == 1
 
 
 def test_cli_cache_is_keyed_by_mtime_and_size(home: Path) -> None:
@@ -487,13 +665,61 @@ def test_cli_profile_without_mode_is_an_error(home: Path) -> None:
     )
 
 
-def test_cli_unreadable_file_names_the_file(home: Path) -> None:
+def test_cli_directory_in_place_of_the_file_names_the_file(home: Path) -> None:
     path = cli_path(home)
-    path.mkdir(parents=True)  # a directory where the file should be: cannot be read
+    path.mkdir(parents=True)  # a directory where the file should be
 
-    assert error_of(CliProfileCredentials()).startswith(
-        f"aliyun CLI profile: {path}: cannot be read"
+    assert error_of(CliProfileCredentials()) == (
+        f"aliyun CLI profile: {path}: is not a regular file"
     )
+
+
+def test_cli_unreadable_file_names_the_file(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_cli(home, {"current": "default", "profiles": [ak_profile()]})
+    refuse_to_open(monkeypatch, path)
+
+    assert error_of(CliProfileCredentials()) == (
+        f"aliyun CLI profile: {path}: cannot be read (Permission denied)"
+    )
+
+
+def test_cli_fifo_in_place_of_the_file_is_refused_without_waiting(home: Path) -> None:
+    path = cli_path(home)
+    path.parent.mkdir()
+    os.mkfifo(path)
+    messages: list[str] = []
+
+    reader = threading.Thread(target=lambda: messages.append(error_of(CliProfileCredentials())))
+    reader.start()
+    reader.join(5)
+
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    assert messages == [f"aliyun CLI profile: {path}: is not a regular file"]
+
+
+def test_cli_device_named_by_the_path_argument_is_refused() -> None:
+    assert error_of(CliProfileCredentials(path="/dev/zero")) == (
+        "aliyun CLI profile: /dev/zero: is not a regular file"
+    )
+
+
+def test_cli_file_larger_than_a_credentials_file_is_refused(home: Path) -> None:
+    path = write_cli(home, {"current": "default", "profiles": [ak_profile()], "pad": "x" * 2**20})
+
+    assert error_of(CliProfileCredentials()) == (
+        f"aliyun CLI profile: {path}: is larger than 1024 KiB: not a credentials file"
+    )
+
+
+def test_cli_profile_value_that_breaks_a_rule_is_a_broken_source(home: Path) -> None:
+    write_cli(home, {"current": "default", "profiles": [ak_profile(access_key_id="LTAI\x01x")]})
+
+    with pytest.raises(CredentialsError) as caught:
+        CliProfileCredentials().get_credentials()
+
+    assert not isinstance(caught.value, InvalidArgumentError)
+    assert str(caught.value).startswith("aliyun CLI profile: ")
+    assert "access_key_id" in str(caught.value)
 
 
 def test_cli_file_that_is_not_utf8_names_the_file(home: Path) -> None:
@@ -633,21 +859,14 @@ def test_ini_edited_file_gives_the_new_credentials(home: Path) -> None:
 def test_ini_file_is_read_once_while_it_is_unchanged(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_ini(home, ini_section())
+    path = write_ini(home, ini_section())
     source = IniFileCredentials()
-    reads = []
-    read_bytes = Path.read_bytes
-
-    def counting_read_bytes(self: Path) -> bytes:
-        reads.append(self)
-        return read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    opened = count_opens(monkeypatch, path)
 
     for _ in range(100):
         source.get_credentials()
 
-    assert len(reads) == 1
+    assert len(opened) == 1
 
 
 # --- IniFileCredentials: errors -------------------------------------------------------------
@@ -748,11 +967,44 @@ def test_ini_duplicate_option_is_named(home: Path) -> None:
     )
 
 
-def test_ini_unreadable_file_names_the_file(home: Path) -> None:
+def test_ini_directory_in_place_of_the_file_names_the_file(home: Path) -> None:
     path = ini_path(home)
     path.mkdir(parents=True)
 
-    assert error_of(IniFileCredentials()).startswith(f"INI file: {path}: cannot be read")
+    assert error_of(IniFileCredentials()) == f"INI file: {path}: is not a regular file"
+
+
+def test_ini_unreadable_file_names_the_file(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_ini(home, ini_section())
+    refuse_to_open(monkeypatch, path)
+
+    assert error_of(IniFileCredentials()) == (
+        f"INI file: {path}: cannot be read (Permission denied)"
+    )
+
+
+def test_ini_fifo_named_by_the_variable_is_refused_without_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "credentials.fifo"
+    os.mkfifo(path)
+    monkeypatch.setenv("ALIBABA_CLOUD_CREDENTIALS_FILE", str(path))
+    messages: list[str] = []
+
+    reader = threading.Thread(target=lambda: messages.append(error_of(IniFileCredentials())))
+    reader.start()
+    reader.join(5)
+
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    assert messages == [f"INI file: {path}: is not a regular file"]
+
+
+def test_ini_file_larger_than_a_credentials_file_is_refused(home: Path) -> None:
+    path = write_ini(home, ini_section() + "# " + "x" * 2**20 + "\n")
+
+    assert error_of(IniFileCredentials()) == (
+        f"INI file: {path}: is larger than 1024 KiB: not a credentials file"
+    )
 
 
 # --- DefaultCredentialsChain ----------------------------------------------------------------
@@ -785,6 +1037,7 @@ def test_chain_without_any_source_lists_every_source_and_why(home: Path) -> None
     assert message == (
         "no credentials found; tried "
         "environment: ALIBABA_CLOUD_ACCESS_KEY_ID is not set; "
+        "environment (YUNXIAO_TOKEN): YUNXIAO_TOKEN is not set; "
         f"aliyun CLI profile: {cli_path(home)} does not exist; "
         f"INI file: neither {ini_path(home)} nor {ini_path(home, 'credentials')} exists"
     )
@@ -938,11 +1191,12 @@ def test_chain_rejects_something_that_is_not_a_provider() -> None:
         DefaultCredentialsChain(["LTAI5t"])  # type: ignore[list-item]
 
 
-def test_default_credentials_is_environment_cli_then_ini() -> None:
+def test_default_credentials_is_environment_token_cli_then_ini() -> None:
     chain = default_credentials()
 
     assert [type(p) for p in chain.providers] == [
         EnvironmentCredentials,
+        EnvironmentTokenCredentials,
         CliProfileCredentials,
         IniFileCredentials,
     ]
@@ -953,3 +1207,108 @@ def test_repr_of_a_chain_shows_no_secret() -> None:
 
     assert SECRET not in repr(chain)
     assert TOKEN not in repr(chain)
+
+
+# --- the chain and YUNXIAO_TOKEN --------------------------------------------------------------
+
+
+def test_chain_finds_the_token_in_yunxiao_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", PAT)
+
+    assert DefaultCredentialsChain().get_credentials() == PersonalAccessToken(PAT)
+
+
+def test_chain_prefers_the_environments_access_key_to_the_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", PAT)
+    set_env_credentials(monkeypatch, "LTAI5tFromEnv")
+
+    credentials = DefaultCredentialsChain().get_credentials()
+
+    assert isinstance(credentials, AccessKeyCredentials)
+    assert credentials.access_key_id == "LTAI5tFromEnv"
+
+
+def test_chain_prefers_the_token_to_the_cli_profile_and_the_ini_file(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_cli(home, {"current": "default", "profiles": [ak_profile()]})
+    write_ini(home, ini_section())
+    monkeypatch.setenv("YUNXIAO_TOKEN", PAT)
+
+    assert DefaultCredentialsChain().get_credentials() == PersonalAccessToken(PAT)
+
+
+def test_chain_lists_a_broken_token_when_nothing_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", "pt-secret with spaces")
+
+    message = error_of(DefaultCredentialsChain())
+
+    assert "; environment (YUNXIAO_TOKEN): token: must hold visible ASCII" in message
+    assert "secret" not in message
+
+
+def test_chain_moves_past_a_broken_token_and_warns_without_its_value(
+    home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="yunxiao_emas")
+    monkeypatch.setenv("YUNXIAO_TOKEN", "pt-secret with spaces")
+    write_ini(home, ini_section(key_id="LTAI5tIni"))
+
+    credentials = DefaultCredentialsChain().get_credentials()
+
+    assert isinstance(credentials, AccessKeyCredentials)
+    assert credentials.access_key_id == "LTAI5tIni"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "environment (YUNXIAO_TOKEN)" in warnings[0]
+    assert "secret" not in caplog.text
+
+
+def test_chain_keeps_to_the_token_source_once_it_worked(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", PAT)
+    write_ini(home, ini_section())
+    chain = DefaultCredentialsChain()
+    chain.get_credentials()
+
+    monkeypatch.delenv("YUNXIAO_TOKEN")
+
+    assert error_of(chain) == (
+        "environment (YUNXIAO_TOKEN): YUNXIAO_TOKEN is not set (this source worked before; "
+        "the chain keeps to it rather than switch identities)"
+    )
+
+
+def test_chain_follows_a_rotated_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YUNXIAO_TOKEN", "pt-first")
+    chain = DefaultCredentialsChain()
+    chain.get_credentials()
+    monkeypatch.setenv("YUNXIAO_TOKEN", "pt-second")
+
+    assert chain.get_credentials() == PersonalAccessToken("pt-second")
+
+
+def test_chain_names_an_own_provider_that_hands_out_neither_kind() -> None:
+    class Odd:
+        def get_credentials(self) -> object:
+            return ("LTAI5t", SECRET)
+
+    message = error_of(DefaultCredentialsChain([Odd()]))
+
+    assert message == (
+        "no credentials found; tried Odd: get_credentials() returned a tuple, not "
+        "AccessKeyCredentials or PersonalAccessToken"
+    )
+
+
+def test_chain_of_own_providers_may_hand_out_a_token() -> None:
+    chain = DefaultCredentialsChain([FailingProvider(), PersonalAccessToken(PAT)])
+
+    assert chain.get_credentials() == PersonalAccessToken(PAT)
+
+
+def test_repr_of_a_chain_shows_no_token() -> None:
+    assert PAT not in repr(DefaultCredentialsChain([PersonalAccessToken(PAT)]))

@@ -1,7 +1,10 @@
-"""Download rules with the file host played by httpx.MockTransport (a caller's http_client).
+"""Download rules through the clients, with the file host played by httpx.MockTransport (a
+caller's http_client).
 
-Each test pins one rule: bounded restarts, waiting out a busy file host, what reaches the file
-host, what reaches the logs, local write failures, malformed URLs, hosts without hard links.
+Each test pins one rule where the clients' I/O takes part: what reaches the file host, what
+reaches the logs, local write failures, malformed URLs, hosts without hard links, the flow's
+decisions wired to real answers. The decisions themselves (resume, refresh, wait, restart,
+their bounds) are ``test_download_flow.py``'s subject, where the flow is driven directly.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from _ids import CONNECTION, JOB, ORG, PIPELINE, RUN
+from conftest_client import fast
 from yunxiao_emas import (
     AccessKeyCredentials,
     Client,
@@ -22,12 +27,12 @@ from yunxiao_emas import (
     InvalidArgumentError,
     TransportError,
 )
-from yunxiao_emas import download as download_module
+from yunxiao_emas import _download_file as download_module
 
 CONTENT = b"EMAS artifact bytes " * 512
 MD5 = hashlib.md5(CONTENT, usedforsecurity=False).hexdigest()
 FILE_URL = "https://files.example/app.apk?Expires=4102444800&Signature=s3cr3t-signature"
-IDS = ("org", 1111, 1, "job", MD5)
+IDS = (ORG, PIPELINE, RUN, JOB, MD5)
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
@@ -53,18 +58,18 @@ def serve(file_host: Handler, file_url: str = FILE_URL) -> list[httpx.Request]:
 
 def client_for(handler: Handler, **http_options: object) -> Client:
     http = httpx.Client(transport=httpx.MockTransport(handler), **http_options)  # type: ignore[arg-type]
-    client = Client(
+    # A policy that never waits: a busy file host costs no time.
+    return Client(
         credentials=AccessKeyCredentials("LTAIunit", "unit-secret", "CAIS-unit-token"),
         endpoint="devops.cn-hangzhou.aliyuncs.com",
         http_client=http,
+        retries=fast(),
     )
-    client._sleep = lambda seconds: None
-    return client
 
 
 def download(handler: Handler, dest: Path, **http_options: object) -> object:
     with client_for(handler, **http_options) as client:
-        return client.download_pipeline_emas_artifact(*IDS, dest, service_connection_id=122)
+        return client.download_pipeline_emas_artifact(*IDS, dest, service_connection_id=CONNECTION)
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -183,7 +188,7 @@ def test_a_local_write_failure_is_a_download_error_and_leaves_nothing(
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(download_module.os, "fsync", disk_full)
+    monkeypatch.setattr(os, "fsync", disk_full)
 
     with pytest.raises(DownloadError, match="No space left"):
         download(serve.handler, tmp_path / "app.apk")  # type: ignore[attr-defined]
@@ -199,7 +204,7 @@ def test_a_file_system_without_hard_links_still_gets_the_file(
     def no_links(source: object, target: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr(download_module.os, "link", no_links)
+    monkeypatch.setattr(os, "link", no_links)
 
     download(serve.handler, tmp_path / "app.apk")  # type: ignore[attr-defined]
 
@@ -219,7 +224,7 @@ def test_without_hard_links_a_file_that_appeared_meanwhile_is_not_replaced(
     def no_links(source: object, target: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr(download_module.os, "link", no_links)
+    monkeypatch.setattr(os, "link", no_links)
 
     with pytest.raises(DownloadError, match="exists"):
         download(serve.handler, tmp_path / "app.apk")  # type: ignore[attr-defined]
@@ -263,7 +268,7 @@ def test_a_request_httpx_refuses_to_send_is_not_retried_and_not_quoted() -> None
         raise httpx.LocalProtocolError("Illegal header value b'CAIS-VERY-SECRET'")
 
     with client_for(handler) as client, pytest.raises(TransportError) as caught:
-        client.get_pipeline_emas_artifact_url(*IDS, service_connection_id=122)
+        client.get_pipeline_emas_artifact_url(*IDS, service_connection_id=CONNECTION)
 
     assert len(calls) == 1
     assert "CAIS-VERY-SECRET" not in str(caught.value)
@@ -285,12 +290,12 @@ async def test_async_download_syncs_the_file_to_disk_off_the_event_loop(
         fsync_threads.append(threading.current_thread())
         real_fsync(fd)
 
-    monkeypatch.setattr(download_module.os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "fsync", recording_fsync)
     http = httpx.AsyncClient(transport=httpx.MockTransport(serve.handler))  # type: ignore[attr-defined]
     credentials = AccessKeyCredentials("LTAIunit", "unit-secret")
     async with AsyncClient(credentials=credentials, http_client=http) as client:
         await client.download_pipeline_emas_artifact(
-            *IDS, tmp_path / "app.apk", service_connection_id=122
+            *IDS, tmp_path / "app.apk", service_connection_id=CONNECTION
         )
 
     assert (tmp_path / "app.apk").read_bytes() == CONTENT

@@ -1,7 +1,9 @@
-"""The generated client (generated/yunxiao_emas_api) speaks the API as the reference shows it.
+"""The generated client (generated/yunxiao_emas_api) speaks both APIs as their references show
+them: GetPipelineEmasArtifactUrl (signed) and GetEmasArtifactDownloadUrl (token).
 
-HTTP is mocked with respx; the expected request and body are the API reference's example
-(/work/shared/reference/api-digest.md), written out literally here.
+HTTP is mocked with respx; the expected requests and bodies are the API references' examples
+(/work/shared/reference/api-digest.md), written out literally here as an independent source
+(tests/_ids.py reads the same examples from openapi.yaml, the thing under test).
 """
 
 from __future__ import annotations
@@ -12,9 +14,16 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from yunxiao_emas_api import errors
+from yunxiao_emas_api.api.pipeline import get_emas_artifact_download_url as token_operation
 from yunxiao_emas_api.api.pipeline import get_pipeline_emas_artifact_url as operation
-from yunxiao_emas_api.client import Client
-from yunxiao_emas_api.models import ArtifactUrlResponse, GatewayError, ServiceError
+from yunxiao_emas_api.client import AuthenticatedClient, Client
+from yunxiao_emas_api.models import (
+    ArtifactUrlResponse,
+    GatewayError,
+    ServiceError,
+    TokenApiError,
+)
 
 BASE_URL = "https://devops.cn-hangzhou.aliyuncs.com"
 HOST = "devops.cn-hangzhou.aliyuncs.com"
@@ -237,3 +246,184 @@ def test_service_error_with_an_undocumented_code_parses(mock_api: respx.MockRout
     parsed = call().parsed
     assert isinstance(parsed, ServiceError)
     assert parsed.error_code == "Brand.NewCode"
+
+
+# --- GetEmasArtifactDownloadUrl (the token API) -----------------------------------------------
+
+TOKEN_BASE_URL = "https://openapi-rdc.aliyuncs.com"
+TOKEN_HOST = "openapi-rdc.aliyuncs.com"
+TOKEN = "pt-generated-test-token"
+TOKEN_PATH = (
+    b"/oapi/v1/flow/organizations/5ebbc0228123212b59xxxxx/pipelines/getEmasArtifactDownloadUrl"
+)
+TOKEN_QUERY = [
+    ("pipelineId", "1111"),
+    ("pipelineRunId", "1"),
+    ("emasJobInstanceId", "Psaxsa"),
+    ("md5", "assasas"),
+    ("serviceConnectionId", "122"),
+]
+TOKEN_URL = "https://emas-artifacts.oss-cn-hangzhou.aliyuncs.com/app-release.apk?Expires=1700003600"
+TOKEN_404_BODY = {
+    "errorCode": "NotFound",
+    "errorMessage": "The pipeline run is not found.",
+    "requestId": "9C2A4E1B-0000-4000-8000-000000000404",
+    "traceId": "0bc3b4a216999999999990001e0a01",
+    "httpStatus": "404",
+    "title": "Not Found",
+    "hasDetailSolution": False,
+}
+
+
+def token_client(**options: Any) -> AuthenticatedClient:
+    return AuthenticatedClient(
+        base_url=TOKEN_BASE_URL,
+        token=TOKEN,
+        prefix="",
+        auth_header_name="x-yunxiao-token",
+        **options,
+    )
+
+
+def token_answer(mock_api: respx.MockRouter, status: int, body: Any) -> respx.Route:
+    return mock_api.route(host=TOKEN_HOST).mock(return_value=httpx.Response(status, json=body))
+
+
+def token_call(**overrides: Any) -> Any:
+    with token_client() as client:
+        return token_operation.sync_detailed(client=client, **{**REFERENCE_ARGS, **overrides})
+
+
+async def token_acall(**overrides: Any) -> Any:
+    async with token_client() as client:
+        return await token_operation.asyncio_detailed(
+            client=client, **{**REFERENCE_ARGS, **overrides}
+        )
+
+
+def test_token_get_kwargs_builds_the_reference_request() -> None:
+    kwargs = token_operation._get_kwargs(**REFERENCE_ARGS)
+    assert kwargs["method"] == "get"
+    assert kwargs["url"] == TOKEN_PATH.decode()
+    assert sorted(kwargs["params"].items()) == sorted(
+        {
+            "pipelineId": 1111,
+            "pipelineRunId": 1,
+            "emasJobInstanceId": "Psaxsa",
+            "md5": "assasas",
+            "serviceConnectionId": 122,
+        }.items()
+    )
+
+
+def test_token_sync_detailed_gets_the_reference_path_and_query(
+    mock_api: respx.MockRouter,
+) -> None:
+    route = token_answer(mock_api, 200, TOKEN_URL)
+    token_call()
+    request = route.calls.last.request
+    assert request.method == "GET"
+    assert request.url.raw_path.partition(b"?")[0] == TOKEN_PATH
+    assert sorted(request.url.params.multi_items()) == sorted(TOKEN_QUERY)
+    assert request.content == b""
+
+
+def test_token_sync_detailed_sends_the_token_header_of_the_authenticated_client(
+    mock_api: respx.MockRouter,
+) -> None:
+    route = token_answer(mock_api, 200, TOKEN_URL)
+    token_call()
+    request = route.calls.last.request
+    assert request.headers["x-yunxiao-token"] == TOKEN
+    assert "authorization" not in request.headers
+
+
+def test_token_sync_detailed_sends_to_the_base_url_host(mock_api: respx.MockRouter) -> None:
+    route = token_answer(mock_api, 200, TOKEN_URL)
+    token_call()
+    url = route.calls.last.request.url
+    assert (url.scheme, url.host) == ("https", TOKEN_HOST)
+
+
+def test_token_sync_detailed_parses_the_json_string_url(mock_api: respx.MockRouter) -> None:
+    token_answer(mock_api, 200, TOKEN_URL)
+    response = token_call()
+    assert response.status_code == 200
+    assert response.parsed == TOKEN_URL
+
+
+async def test_token_asyncio_detailed_gets_the_reference_request(
+    mock_api: respx.MockRouter,
+) -> None:
+    route = token_answer(mock_api, 200, TOKEN_URL)
+    response = await token_acall()
+    request = route.calls.last.request
+    assert (request.method, request.url.raw_path.partition(b"?")[0]) == ("GET", TOKEN_PATH)
+    assert request.headers["x-yunxiao-token"] == TOKEN
+    assert response.parsed == TOKEN_URL
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504])
+def test_token_error_statuses_parse_to_the_token_error_body(
+    mock_api: respx.MockRouter, status: int
+) -> None:
+    token_answer(mock_api, status, {**TOKEN_404_BODY, "httpStatus": str(status)})
+    response = token_call()
+    assert response.status_code == status
+    assert response.parsed == TokenApiError(
+        error_code="NotFound",
+        error_message="The pipeline run is not found.",
+        request_id="9C2A4E1B-0000-4000-8000-000000000404",
+        trace_id="0bc3b4a216999999999990001e0a01",
+        http_status=str(status),
+        title="Not Found",
+        has_detail_solution=False,
+    )
+
+
+def test_token_error_with_an_undocumented_code_parses(mock_api: respx.MockRouter) -> None:
+    token_answer(mock_api, 409, {"errorCode": "Brand.NewCode", "errorMessage": "?"})
+    parsed = token_call().parsed
+    assert isinstance(parsed, TokenApiError)
+    assert parsed.error_code == "Brand.NewCode"
+
+
+def test_token_undocumented_status_parses_to_none(mock_api: respx.MockRouter) -> None:
+    token_answer(mock_api, 418, {"errorCode": "Teapot"})
+    assert token_call().parsed is None
+
+
+def test_token_undocumented_status_raises_when_asked_to(mock_api: respx.MockRouter) -> None:
+    token_answer(mock_api, 418, {"errorCode": "Teapot"})
+    with (
+        token_client(raise_on_unexpected_status=True) as client,
+        pytest.raises(errors.UnexpectedStatus),
+    ):
+        token_operation.sync_detailed(client=client, **REFERENCE_ARGS)
+
+
+def test_token_organization_is_percent_encoded_into_one_segment(
+    mock_api: respx.MockRouter,
+) -> None:
+    route = token_answer(mock_api, 200, TOKEN_URL)
+    token_call(organization_id="a/b c%d-\u00e9-\u4e2d-\U0001f680")
+    path = route.calls.last.request.url.raw_path.partition(b"?")[0]
+    assert path.split(b"/") == [
+        b"",
+        b"oapi",
+        b"v1",
+        b"flow",
+        b"organizations",
+        b"a%2Fb%20c%25d-%C3%A9-%E4%B8%AD-%F0%9F%9A%80",
+        b"pipelines",
+        b"getEmasArtifactDownloadUrl",
+    ]
+
+
+def test_token_query_values_are_sent_as_given(mock_api: respx.MockRouter) -> None:
+    route = token_answer(mock_api, 200, TOKEN_URL)
+    token_call(md5="a&b=c d", emas_job_instance_id="\u4e2d/\U0001f680")
+    params = route.calls.last.request.url.params
+    assert params["md5"] == "a&b=c d"
+    assert params["emasJobInstanceId"] == "\u4e2d/\U0001f680"
+    assert len(params.multi_items()) == 5

@@ -33,9 +33,16 @@ def test_using_the_client_class_does_not_import_what_only_some_calls_need() -> N
     loaded = set(json.loads(subprocess.check_output([sys.executable, "-c", probe])))
 
     not_yet = {
-        "yunxiao_emas.download",  # with the first download
-        "yunxiao_emas.credentials",  # with the default chain or the credentials classes
-        "yunxiao_emas_api",  # with the first client
+        "yunxiao_emas._download_file",  # with the first download
+        "yunxiao_emas._download_flow",  # with the first download
+        # the credentials package itself comes with the client (the values of both kinds); its
+        # sources and the chain come with the default chain or their classes
+        "yunxiao_emas.credentials.chain",
+        "yunxiao_emas.credentials.cli_profile",
+        "yunxiao_emas.credentials.ini_file",
+        "yunxiao_emas.credentials.environment",
+        "yunxiao_emas._spec",  # the tests', the emulator's and check-contract's, not a client's
+        "yunxiao_emas_api",  # with the first call
         "yunxiao_emas.cli",
         "yunxiao_emas.testing",
         # not click or rich: httpx itself imports them when they are installed
@@ -46,3 +53,42 @@ def test_using_the_client_class_does_not_import_what_only_some_calls_need() -> N
     }
     assert loaded & not_yet == set()
     assert "yunxiao_emas.client" in loaded
+    assert "yunxiao_emas.credentials" in loaded
+
+
+def modules_after(code: str) -> set[str]:
+    probe = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    loaded: list[str] = json.loads(subprocess.check_output([sys.executable, "-c", probe]))
+    return set(loaded)
+
+
+SOURCES_AND_CHAIN = {
+    "yunxiao_emas.credentials.chain",
+    "yunxiao_emas.credentials.cli_profile",
+    "yunxiao_emas.credentials.ini_file",
+    "yunxiao_emas.credentials.environment",
+}
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    ['AccessKeyCredentials("LTAI5tKey", "secret")', 'PersonalAccessToken("pt-token")'],
+    ids=["access key", "token"],
+)
+def test_a_client_with_given_credentials_loads_no_source_nor_download_before_use(
+    credentials: str,
+) -> None:
+    loaded = modules_after(
+        "from yunxiao_emas import AccessKeyCredentials, Client, PersonalAccessToken\n"
+        f"Client(credentials={credentials}).close()"
+    )
+
+    assert loaded & SOURCES_AND_CHAIN == set()
+    assert loaded & {"yunxiao_emas._download_file", "yunxiao_emas._download_flow"} == set()
+    assert "yunxiao_emas_api" not in loaded
+
+
+def test_a_client_without_credentials_loads_the_default_chain() -> None:
+    loaded = modules_after("import yunxiao_emas\nyunxiao_emas.Client().close()")
+
+    assert SOURCES_AND_CHAIN.issubset(loaded)

@@ -1,21 +1,31 @@
-"""Retries: the RetryPolicy formulas, the server's hint, the retry decisions, and how
-Client and AsyncClient apply them (counts, waits, time bound, fresh signatures, logging).
+"""Retries: the RetryPolicy formulas, the server's hint, the retry decisions, and that
+Client and AsyncClient apply them (counts, the waits slept, fresh signatures, logging).
 
-Nothing here sleeps: the clients' sleep is a recorder, and the jitter and the clocks are fakes.
+The waits, the jitter, the time bound and the clock-skew resend are ``test_call_flow.py``'s
+subject, where the call flow is fed answers directly. The client tests here use a policy that
+waits zero seconds, or (for the ``retries=<int>`` form, whose backoff is the default one) the
+standard library's sleeps replaced by recorders: nothing here sleeps.
 """
 
 from __future__ import annotations
 
+import asyncio
+import calendar
+import email.utils
 import logging
+import time
 from typing import Any
 
 import httpx
 import pytest
 import respx
 from conftest_client import (
+    CREDENTIALS,
     FLAVOURS,
+    IDS,
     assert_signed,
     drivers,
+    fast,
     gateway,
     ok,
 )
@@ -33,6 +43,7 @@ from yunxiao_emas import (
     TransportError,
 )
 from yunxiao_emas._retry import RetryPolicy, is_retryable, retry_after_of
+from yunxiao_emas.client import AsyncClient, Client
 
 
 def api_error(cls: type[ApiError], status: int, retry_after: float | None = None) -> ApiError:
@@ -114,9 +125,21 @@ def response_with(headers: dict[str, str]) -> httpx.Response:
     return httpx.Response(429, headers={name: value.encode() for name, value in headers.items()})
 
 
-@pytest.mark.parametrize(("raw", "seconds"), [("2", 2.0), (" 3 ", 3.0), ("120", 120.0)])
-def test_retry_after_reads_a_positive_integer(raw: str, seconds: float) -> None:
+# x-acs-retry-after is in milliseconds (openapi.yaml, components/headers/RetryAfter; the
+# official runtime reads it so); the standard Retry-After is in seconds.
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("2000", 2.0), (" 3000 ", 3.0), ("1500", 1.5), ("250", 0.25), ("120000", 120.0)],
+)
+def test_acs_retry_after_is_read_as_milliseconds(raw: str, seconds: float) -> None:
     assert retry_after_of(response_with({"x-acs-retry-after": raw})) == seconds
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [("2", 2.0), (" 3 ", 3.0), ("120", 120.0)])
+def test_standard_retry_after_is_read_as_seconds(raw: str, seconds: float) -> None:
+    assert retry_after_of(response_with({"Retry-After": raw})) == seconds
 
 
 @pytest.mark.parametrize(
@@ -134,20 +157,23 @@ def test_retry_after_reads_a_positive_integer(raw: str, seconds: float) -> None:
         "arabic-indic digit",
     ],
 )
-def test_retry_after_ignores_anything_but_ascii_digits(raw: str) -> None:
-    assert retry_after_of(response_with({"x-acs-retry-after": raw})) is None
+@pytest.mark.parametrize("header", ["x-acs-retry-after", "Retry-After"])
+def test_retry_after_ignores_anything_but_ascii_digits(raw: str, header: str) -> None:
+    assert retry_after_of(response_with({header: raw})) is None
 
 
 def test_retry_after_is_none_without_the_header() -> None:
     assert retry_after_of(response_with({})) is None
 
 
-def test_standard_retry_after_header_is_read_too() -> None:
-    assert retry_after_of(response_with({"Retry-After": "4"})) == 4.0
-
-
 def test_acs_retry_after_wins_over_the_standard_header() -> None:
-    assert retry_after_of(response_with({"x-acs-retry-after": "2", "retry-after": "9"})) == 2.0
+    both = {"x-acs-retry-after": "2000", "retry-after": "9"}
+    assert retry_after_of(response_with(both)) == 2.0
+
+
+def test_an_unusable_acs_retry_after_leaves_the_standard_header() -> None:
+    both = {"x-acs-retry-after": "soon", "retry-after": "9"}
+    assert retry_after_of(response_with(both)) == 9.0
 
 
 # --- is_retryable ----------------------------------------------------------------------------
@@ -206,41 +232,30 @@ def unavailable(**headers: str) -> httpx.Response:
 
 def test_two_server_errors_then_success_takes_three_calls(make: Any, api: Any) -> None:
     route = api.route().mock(side_effect=[unavailable(), unavailable(), ok()])
-    driver = make()
-    assert driver.call().request_id == "OK-REQUEST-ID"
+    assert make().call().request_id == "OK-REQUEST-ID"
     assert route.call_count == 3
-    assert len(driver.sleeps) == 2
 
 
-def test_persistent_server_error_is_raised_after_three_attempts(make: Any, api: Any) -> None:
+def test_persistent_server_error_is_raised_after_the_policys_attempts(make: Any, api: Any) -> None:
     route = api.route().mock(return_value=unavailable())
     with pytest.raises(ServerError) as caught:
-        make().call()
+        make(retries=fast(max_attempts=3)).call()
     assert route.call_count == 3
     assert caught.value.status_code == 503
 
 
 def test_retries_zero_makes_one_attempt(make: Any, api: Any) -> None:
     route = api.route().mock(return_value=unavailable())
-    driver = make(retries=0)
     with pytest.raises(ServerError):
-        driver.call()
+        make(retries=0).call()
     assert route.call_count == 1
-    assert driver.sleeps == []
-
-
-def test_retries_count_adds_to_the_first_attempt(make: Any, api: Any) -> None:
-    route = api.route().mock(return_value=unavailable())
-    with pytest.raises(ServerError):
-        make(retries=4).call()
-    assert route.call_count == 5
 
 
 def test_retry_policy_sets_the_number_of_attempts(make: Any, api: Any) -> None:
     route = api.route().mock(return_value=unavailable())
     with pytest.raises(ServerError):
-        make(retries=RetryPolicy(max_attempts=2)).call()
-    assert route.call_count == 2
+        make(retries=fast(max_attempts=5)).call()
+    assert route.call_count == 5
 
 
 @pytest.mark.parametrize(
@@ -256,30 +271,10 @@ def test_retry_policy_sets_the_number_of_attempts(make: Any, api: Any) -> None:
 def test_business_error_is_not_retried(make: Any, api: Any, status: int, code: str) -> None:
     body = {"requestId": "R", "success": False, "errorCode": code, "errorMessage": "m"}
     route = api.route().mock(return_value=httpx.Response(status, json=body))
-    driver = make()
     with pytest.raises(ApiError) as caught:
-        driver.call()
+        make().call()
     assert caught.value.code == code
     assert route.call_count == 1
-    assert driver.sleeps == []
-
-
-def test_throttled_call_waits_exactly_the_server_hint(make: Any, api: Any) -> None:
-    throttled = gateway(429, "Throttling.User", **{"x-acs-retry-after": "2"})
-    route = api.route().mock(side_effect=[throttled, ok()])
-    driver = make()
-    driver.core.random = lambda: 1.0
-    assert driver.call().request_id == "OK-REQUEST-ID"
-    assert route.call_count == 2
-    assert driver.sleeps == [2.0]
-
-
-def test_server_hint_is_capped_by_the_policy(make: Any, api: Any) -> None:
-    throttled = gateway(429, "Throttling.User", **{"x-acs-retry-after": "3600"})
-    api.route().mock(side_effect=[throttled, ok()])
-    driver = make(retries=RetryPolicy(retry_after_cap=5.0))
-    driver.call()
-    assert driver.sleeps == [5.0]
 
 
 @pytest.mark.parametrize(
@@ -292,10 +287,8 @@ def test_any_4xx_with_a_retry_after_hint_is_retried(
     body = {"requestId": "R", "success": False, "errorCode": code, "errorMessage": "m"}
     hinted = httpx.Response(status, json=body, headers={"x-acs-retry-after": "1"})
     route = api.route().mock(side_effect=[hinted, ok()])
-    driver = make()
-    assert driver.call().request_id == "OK-REQUEST-ID"
+    assert make().call().request_id == "OK-REQUEST-ID"
     assert route.call_count == 2
-    assert driver.sleeps == [1.0]
 
 
 def test_connect_error_then_success_succeeds(make: Any, api: Any) -> None:
@@ -314,101 +307,15 @@ def test_persistent_timeout_raises_transport_error_after_three_attempts(
     assert isinstance(caught.value.__cause__, httpx.ReadTimeout)
 
 
-def test_backoff_with_top_jitter_is_the_cap_doubling_to_backoff_max(make: Any, api: Any) -> None:
-    api.route().mock(return_value=unavailable())
-    driver = make(retries=RetryPolicy(max_attempts=7, backoff_initial=0.5, backoff_max=3.0))
-    driver.core.random = lambda: 1.0
-    with pytest.raises(ServerError):
-        driver.call()
-    assert driver.sleeps == [0.5, 1.0, 2.0, 3.0, 3.0, 3.0]
-
-
-def test_backoff_with_bottom_jitter_is_zero(make: Any, api: Any) -> None:
-    api.route().mock(return_value=unavailable())
-    driver = make()
-    driver.core.random = lambda: 0.0
-    with pytest.raises(ServerError):
-        driver.call()
-    assert driver.sleeps == [0.0, 0.0]
-
-
-def test_default_waits_stay_within_their_caps(make: Any, api: Any) -> None:
-    api.route().mock(return_value=unavailable())
-    driver = make(retries=RetryPolicy(max_attempts=8))
-    with pytest.raises(ServerError):
-        driver.call()
-    caps = [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
-    assert len(driver.sleeps) == len(caps)
-    assert all(0.0 <= wait <= cap for wait, cap in zip(driver.sleeps, caps, strict=True))
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-def test_no_retry_starts_after_max_total(make: Any, api: Any) -> None:
-    clock = FakeClock()
-    starts: list[float] = []
-
-    def slow_failure(request: httpx.Request) -> httpx.Response:
-        starts.append(clock.now)
-        clock.advance(0.5)  # each attempt takes half a second
-        return unavailable()
-
-    api.route().mock(side_effect=slow_failure)
-    policy = RetryPolicy(max_attempts=100, backoff_initial=1.0, backoff_max=1.0, max_total=5.0)
-    driver = make(retries=policy)
-    driver.core.monotonic = clock
-    driver.core.random = lambda: 1.0
-    driver.on_sleep(clock.advance)
-    with pytest.raises(ServerError):
-        driver.call()
-    # attempts start at 0, 1.5, 3.0 and 4.5; one more would start at 6.0
-    assert starts == [0.0, 1.5, 3.0, 4.5]
-    assert all(start <= policy.max_total for start in starts)
-
-
-def test_long_server_hint_past_max_total_ends_the_retries(make: Any, api: Any) -> None:
-    clock = FakeClock()
-    throttled = gateway(429, "Throttling.User", **{"x-acs-retry-after": "20"})
-    route = api.route().mock(return_value=throttled)
-    driver = make(retries=RetryPolicy(max_attempts=5, max_total=10.0))
-    driver.core.monotonic = clock
-    driver.on_sleep(clock.advance)
-    with pytest.raises(ThrottledError) as caught:
-        driver.call()
-    assert route.call_count == 1
-    assert driver.sleeps == []
-    assert caught.value.retry_after == 20.0
-
-
-def test_every_attempt_has_a_fresh_nonce_date_and_valid_signature(make: Any, api: Any) -> None:
-    clock = FakeClock()
-    clock.now = 1_750_000_000.0
+def test_every_attempt_has_a_fresh_nonce_a_date_and_a_valid_signature(make: Any, api: Any) -> None:
     route = api.route().mock(side_effect=[unavailable(**{"x-acs-retry-after": "5"})] * 3 + [ok()])
-    driver = make(retries=3)
-    driver.core.auth._clock = clock
-    driver.on_sleep(clock.advance)
-    driver.call()
+    make(retries=fast(max_attempts=4)).call()
     requests = [call.request for call in route.calls]
     assert len(requests) == 4
     nonces = [request.headers["x-acs-signature-nonce"] for request in requests]
-    dates = [request.headers["x-acs-date"] for request in requests]
     assert len(set(nonces)) == 4
-    assert dates == [
-        "2025-06-15T15:06:40Z",
-        "2025-06-15T15:06:45Z",
-        "2025-06-15T15:06:50Z",
-        "2025-06-15T15:06:55Z",
-    ]
     for request in requests:
+        assert request.headers["x-acs-date"]
         assert_signed(request)
 
 
@@ -438,3 +345,139 @@ def test_success_logs_nothing_above_debug(
     assert ours, "a success should log its request id at DEBUG"
     # httpx's own "HTTP Request: ..." INFO line is httpx's business, not ours.
     assert [record for record in ours if record.levelno > logging.DEBUG] == []
+
+
+# --- the clock-skew resend ---------------------------------------------------------------
+
+
+class SkewedGateway:
+    """A gateway whose clock runs ``ahead`` seconds ahead of this machine's.
+
+    Like the real one it rejects an ``x-acs-date`` more than 15 minutes off with
+    ``InvalidTimeStamp.Expired`` and sends its own time in ``Date``.
+    """
+
+    def __init__(self, ahead: float, *, always_reject: bool = False) -> None:
+        self.ahead = ahead
+        self.always_reject = always_reject
+        self.dates: list[float] = []
+
+    def now(self) -> float:
+        return time.time() + self.ahead
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        sent_at = calendar.timegm(time.strptime(request.headers["x-acs-date"], ACS_DATE))
+        self.dates.append(sent_at)
+        if self.always_reject or abs(sent_at - self.now()) > 15 * 60:
+            body = {"RequestId": "REQ-SKEW", "Code": "InvalidTimeStamp.Expired", "Message": "m"}
+            date = email.utils.formatdate(self.now(), usegmt=True)
+            return httpx.Response(400, json=body, headers={"Date": date})
+        return ok()
+
+
+ACS_DATE = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def test_a_skew_rejection_is_sent_again_at_once_with_the_servers_time(make: Any, api: Any) -> None:
+    gateway = SkewedGateway(20 * 60)
+    api.route().mock(side_effect=gateway)
+
+    assert make(retries=0).call().request_id == "OK-REQUEST-ID"
+
+    assert len(gateway.dates) == 2
+    assert abs(gateway.dates[1] - gateway.now()) <= 3
+
+
+def test_the_corrected_clock_serves_the_next_call_at_once(make: Any, api: Any) -> None:
+    gateway = SkewedGateway(20 * 60)
+    api.route().mock(side_effect=gateway)
+    driver = make(retries=0)
+    driver.call()
+
+    driver.call()
+
+    assert len(gateway.dates) == 3
+
+
+def test_a_second_skew_rejection_is_raised(make: Any, api: Any) -> None:
+    gateway = SkewedGateway(20 * 60, always_reject=True)
+    api.route().mock(side_effect=gateway)
+
+    with pytest.raises(AuthenticationError) as caught:
+        make().call()
+
+    assert caught.value.code == "InvalidTimeStamp.Expired"
+    assert len(gateway.dates) == 2
+
+
+# --- the waits the clients sleep (the standard library's sleeps recorded) --------------------
+
+
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """What the clients sleep: ``time.sleep`` and ``asyncio.sleep`` record instead of waiting.
+
+    Patched before a client is made (``Client`` takes ``time.sleep`` when it is made).
+    """
+    waits: list[float] = []
+
+    async def async_sleep(seconds: float, result: Any = None) -> Any:
+        waits.append(seconds)
+        return result
+
+    monkeypatch.setattr(time, "sleep", waits.append)
+    monkeypatch.setattr(asyncio, "sleep", async_sleep)
+    return waits
+
+
+def call_with(flavour: str, **options: Any) -> Any:
+    """One call through a client made with exactly ``options`` (no test default)."""
+    if flavour == "sync":
+        with Client(credentials=CREDENTIALS, **options) as client:
+            return client.get_pipeline_emas_artifact_url(**IDS)
+
+    async def run() -> Any:
+        async with AsyncClient(credentials=CREDENTIALS, **options) as client:
+            return await client.get_pipeline_emas_artifact_url(**IDS)
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_by_default_a_call_makes_three_attempts_with_backoff_waits(
+    flavour: str, api: Any, slept: list[float]
+) -> None:
+    route = api.route().mock(return_value=unavailable())
+    with pytest.raises(ServerError):
+        call_with(flavour)
+    assert route.call_count == 3
+    assert len(slept) == 2
+    assert all(0.0 <= wait <= cap for wait, cap in zip(slept, [0.5, 1.0], strict=True))
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_int_retries_count_adds_to_the_first_attempt(
+    flavour: str, api: Any, slept: list[float]
+) -> None:
+    route = api.route().mock(return_value=unavailable())
+    with pytest.raises(ServerError):
+        call_with(flavour, retries=4)
+    assert route.call_count == 5
+    assert len(slept) == 4
+    assert all(0.0 <= wait <= cap for wait, cap in zip(slept, [0.5, 1.0, 2.0, 4.0], strict=True))
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_the_client_sleeps_the_server_hint(flavour: str, api: Any, slept: list[float]) -> None:
+    throttled = gateway(429, "Throttling.User", **{"retry-after": "2"})
+    api.route().mock(side_effect=[throttled, ok()])
+    assert call_with(flavour).request_id == "OK-REQUEST-ID"
+    assert slept == [2.0]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_a_zero_wait_policy_sleeps_zero_seconds(flavour: str, api: Any, slept: list[float]) -> None:
+    throttled = gateway(429, "Throttling.User", **{"x-acs-retry-after": "2"})
+    api.route().mock(side_effect=[unavailable(), throttled, ok()])
+    call_with(flavour, retries=fast())
+    assert slept == [0.0, 0.0]

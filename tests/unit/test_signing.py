@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import calendar
 import email.utils
 import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from urllib.parse import unquote_to_bytes
 
 import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from yunxiao_emas.credentials import AccessKeyCredentials
-from yunxiao_emas.signing import (
+from yunxiao_emas._responses import signed_answer
+from yunxiao_emas.auth.acs3 import (
     ALGORITHM,
     AcsV3Auth,
     canonical_headers,
@@ -29,6 +28,8 @@ from yunxiao_emas.signing import (
     signed_headers,
     string_to_sign,
 )
+from yunxiao_emas.credentials import AccessKeyCredentials, PersonalAccessToken
+from yunxiao_emas.errors import ApiError, CredentialsError
 from yunxiao_emas_api.api.pipeline.get_pipeline_emas_artifact_url import _get_kwargs
 
 # --- the documented example (public V3 documentation, reproduced in api-digest.md) ----------
@@ -587,160 +588,182 @@ def test_repr_of_the_auth_shows_no_credentials() -> None:
     assert TOKEN not in repr(AcsV3Auth(STS))
 
 
-# --- clock skew -----------------------------------------------------------------------------
+def test_a_provider_handing_out_a_token_is_refused_by_the_signer() -> None:
+    auth = AcsV3Auth(PersonalAccessToken("pt-token-that-must-not-leak"))
+
+    with pytest.raises(CredentialsError) as caught:
+        auth.sign(new_request())
+
+    assert "PersonalAccessToken" in str(caught.value)
+    assert "pt-token-that-must-not-leak" not in str(caught.value)
 
 
-class SkewedGateway:
-    """A gateway whose clock runs ``ahead`` seconds ahead of the test's fake clock.
-
-    Like the real one it rejects an ``x-acs-date`` more than 15 minutes off with
-    ``InvalidTimeStamp.Expired`` and sends its own time in ``Date``.
-    """
-
-    def __init__(self, ahead: float, *, always_reject: bool = False, send_date: bool = True):
-        self.ahead = ahead
-        self.always_reject = always_reject
-        self.send_date = send_date
-        self.requests: list[httpx.Request] = []
-        # A retry re-signs the same Request object: keep the headers as each attempt sent them.
-        self.sent_headers: list[dict[str, str]] = []
-
-    def now(self) -> float:
-        return FIXED_NOW + self.ahead
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        self.sent_headers.append(dict(request.headers))
-        sent_at = _parse_acs_date(request.headers["x-acs-date"])
-        if self.always_reject or abs(sent_at - self.now()) > 15 * 60:
-            headers = {}
-            if self.send_date:
-                headers["Date"] = email.utils.formatdate(self.now(), usegmt=True)
-            body = {
-                "RequestId": "REQ-SKEW",
-                "HostId": "devops.cn-hangzhou.aliyuncs.com",
-                "Code": "InvalidTimeStamp.Expired",
-                "Message": "Specified time stamp or date value is expired.",
-                "Recommend": "https://api.aliyun.com/troubleshoot",
-            }
-            return httpx.Response(400, json=body, headers=headers)
-        return httpx.Response(200, json={"requestId": "REQ-OK", "success": True})
+# --- the clock, and its correction after a skew rejection -----------------------------------
 
 
-def _parse_acs_date(value: str) -> float:
-    return float(calendar.timegm(time.strptime(value, "%Y-%m-%dT%H:%M:%SZ")))
+def test_each_signature_reads_the_clock_again() -> None:
+    now = [FIXED_NOW]
+    auth = AcsV3Auth(PLAIN, clock=lambda: now[0])
+    dates = []
+    for _ in range(3):
+        request = new_request()
+        auth.sign(request)
+        dates.append(request.headers["x-acs-date"])
+        now[0] += 5
+
+    assert dates == ["2023-10-26T09:01:01Z", "2023-10-26T09:01:06Z", "2023-10-26T09:01:11Z"]
+
+
+def test_auth_flow_signs_every_request_it_is_given_afresh() -> None:
+    # The call flow sends the same kwargs again: httpx builds a new Request each time.
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+    sent = [next(auth.auth_flow(new_request())) for _ in range(2)]
+
+    assert sent[0].headers["x-acs-signature-nonce"] != sent[1].headers["x-acs-signature-nonce"]
+    assert all(verify(request, SECRET) for request in sent)
+
+
+def skew_error(
+    server_time: float | None,
+    *,
+    code: str = "InvalidTimeStamp.Expired",
+    date: str | None = None,
+) -> ApiError:
+    """The ApiError the signed API's parser makes of a gateway rejection with a ``Date``."""
+    headers = {}
+    if date is not None:
+        headers["Date"] = date
+    elif server_time is not None:
+        headers["Date"] = email.utils.formatdate(server_time, usegmt=True)
+    body = {
+        "RequestId": "REQ-SKEW",
+        "HostId": "devops.cn-hangzhou.aliyuncs.com",
+        "Code": code,
+        "Message": "Specified time stamp or date value is expired.",
+    }
+    return error_of(httpx.Response(400, json=body, headers=headers))
+
+
+def error_of(response: httpx.Response) -> ApiError:
+    with pytest.raises(ApiError) as caught:
+        signed_answer(response, time.time)
+    return caught.value
 
 
 def _format_acs_date(timestamp: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
 
 
-SkewClient = Callable[..., tuple[httpx.Client, SkewedGateway, AcsV3Auth]]
+def signed_date(auth: AcsV3Auth) -> str:
+    request = new_request()
+    auth.sign(request)
+    return request.headers["x-acs-date"]
 
 
-@pytest.fixture
-def skew_client() -> Iterator[SkewClient]:
-    """Makes an httpx client signing with a fake clock, sending to a :class:`SkewedGateway`."""
-    clients: list[httpx.Client] = []
+def test_skew_rejection_asks_for_a_resend_and_corrects_the_date() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
 
-    def make(
-        ahead: float = 20 * 60, **gateway_options: bool
-    ) -> tuple[httpx.Client, SkewedGateway, AcsV3Auth]:
-        gateway = SkewedGateway(ahead, **gateway_options)
-        auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
-        client = httpx.Client(auth=auth, transport=httpx.MockTransport(gateway))
-        clients.append(client)
-        return client, gateway, auth
+    assert auth.recover(skew_error(FIXED_NOW + 20 * 60)) is True
 
-    yield make
-    for client in clients:
-        client.close()
+    assert auth.clock_offset == pytest.approx(20 * 60)
+    assert signed_date(auth) == _format_acs_date(FIXED_NOW + 20 * 60)
 
 
-def test_skew_rejection_is_retried_once_with_a_corrected_date(skew_client: SkewClient) -> None:
-    client, gateway, _ = skew_client()
+def test_a_clock_ahead_of_the_server_is_corrected_backwards() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
 
-    response = client.post(ENDPOINT + "/x")
+    assert auth.recover(skew_error(FIXED_NOW - 30 * 60)) is True
 
-    assert response.status_code == 200
-    assert len(gateway.requests) == 2
-    assert gateway.sent_headers[1]["x-acs-date"] == _format_acs_date(gateway.now())
+    assert signed_date(auth) == _format_acs_date(FIXED_NOW - 30 * 60)
 
 
-def test_skew_retry_is_signed_again_with_a_new_nonce(skew_client: SkewClient) -> None:
-    client, gateway, _ = skew_client()
+def test_the_resend_after_a_skew_rejection_is_signed_with_a_new_nonce() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+    first = next(auth.auth_flow(new_request()))
+    auth.recover(skew_error(FIXED_NOW + 20 * 60))
 
-    client.post(ENDPOINT + "/x")
+    resend = next(auth.auth_flow(new_request()))
 
-    first, retry = gateway.sent_headers
-    assert first["x-acs-signature-nonce"] != retry["x-acs-signature-nonce"]
-    assert verify(gateway.requests[1], SECRET)
+    assert resend.headers["x-acs-signature-nonce"] != first.headers["x-acs-signature-nonce"]
+    assert resend.headers["x-acs-date"] == _format_acs_date(FIXED_NOW + 20 * 60)
+    assert verify(resend, SECRET)
 
 
-def test_corrected_clock_offset_is_kept_for_the_next_request(skew_client: SkewClient) -> None:
-    client, gateway, auth = skew_client()
-    client.post(ENDPOINT + "/x")
+def test_corrected_clock_offset_is_kept_for_later_requests() -> None:
+    now = [FIXED_NOW]
+    auth = AcsV3Auth(PLAIN, clock=lambda: now[0])
+    auth.recover(skew_error(FIXED_NOW + 20 * 60))
+    now[0] += 100
 
-    response = client.post(ENDPOINT + "/y")
+    assert signed_date(auth) == _format_acs_date(FIXED_NOW + 100 + 20 * 60)
+    assert signed_date(auth) == _format_acs_date(FIXED_NOW + 100 + 20 * 60)
 
-    assert response.status_code == 200
-    assert len(gateway.requests) == 3
-    assert gateway.sent_headers[2]["x-acs-date"] == _format_acs_date(gateway.now())
+
+def test_a_second_rejection_at_the_corrected_time_is_not_resent() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+    auth.recover(skew_error(FIXED_NOW + 20 * 60))
+
+    # The server says the same time again: correcting again would change nothing.
+    assert auth.recover(skew_error(FIXED_NOW + 20 * 60)) is False
     assert auth.clock_offset == pytest.approx(20 * 60)
 
 
+def test_a_server_clock_that_jumps_again_is_corrected_again() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+    auth.recover(skew_error(FIXED_NOW + 20 * 60))
+
+    assert auth.recover(skew_error(FIXED_NOW + 60 * 60)) is True
+    assert auth.clock_offset == pytest.approx(60 * 60)
+
+
 def test_clock_skew_warning_is_logged_the_first_time_only(
-    skew_client: SkewClient, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    client, gateway, _ = skew_client()
     caplog.set_level(logging.WARNING, logger="yunxiao_emas")
-    client.post(ENDPOINT + "/x")
-    gateway.ahead += 40 * 60  # the server's clock jumps again: a second correction
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
 
-    response = client.post(ENDPOINT + "/y")
+    auth.recover(skew_error(FIXED_NOW + 20 * 60))
+    auth.recover(skew_error(FIXED_NOW + 60 * 60))
 
-    assert response.status_code == 200
-    assert len(gateway.requests) == 4
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "1200 s behind" in warnings[0].getMessage()
 
 
-def test_a_second_skew_rejection_is_not_retried_again(skew_client: SkewClient) -> None:
-    client, gateway, _ = skew_client(always_reject=True)
-
-    response = client.post(ENDPOINT + "/x")
-
-    assert response.status_code == 400
-    assert len(gateway.requests) == 2
-
-
-def test_skew_rejection_without_a_date_header_is_not_retried(skew_client: SkewClient) -> None:
-    client, gateway, auth = skew_client(send_date=False)
-
-    response = client.post(ENDPOINT + "/x")
-
-    assert response.status_code == 400
-    assert len(gateway.requests) == 1
-    assert auth.clock_offset == 0.0
-
-
-def test_other_gateway_errors_are_not_retried() -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        body = {"RequestId": "R", "Code": "SignatureDoesNotMatch", "Message": "no"}
-        headers = {"Date": email.utils.formatdate(FIXED_NOW + 3600, usegmt=True)}
-        return httpx.Response(400, json=body, headers=headers)
-
+def test_skew_rejection_without_a_date_header_is_not_resent() -> None:
     auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
-    with httpx.Client(auth=auth, transport=httpx.MockTransport(handler)) as client:
-        response = client.post(ENDPOINT + "/x")
 
-    assert response.status_code == 400
-    assert len(seen) == 1
+    assert auth.recover(skew_error(None)) is False
     assert auth.clock_offset == 0.0
+
+
+@pytest.mark.parametrize("date", ["yesterday", "", "Mon, 99 Foo 2023 99:99:99 GMT"])
+def test_skew_rejection_with_an_unreadable_date_is_not_resent(date: str) -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+
+    assert auth.recover(skew_error(None, date=date)) is False
+    assert auth.clock_offset == 0.0
+
+
+def test_a_server_date_decades_away_is_not_followed() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+
+    assert auth.recover(skew_error(FIXED_NOW + 40 * 365 * 86400)) is False
+    assert auth.clock_offset == 0.0
+
+
+def test_other_gateway_errors_are_not_resent() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+
+    assert auth.recover(skew_error(FIXED_NOW + 3600, code="SignatureDoesNotMatch")) is False
+    assert auth.clock_offset == 0.0
+
+
+def test_an_error_without_a_response_is_not_resent() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+    error = ApiError(code="InvalidTimeStamp.Expired", message="m", request_id="R", status_code=400)
+
+    assert auth.recover(error) is False
 
 
 @pytest.fixture
@@ -755,21 +778,20 @@ def local_time_zone_utc_plus_8(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 @pytest.mark.usefixtures("local_time_zone_utc_plus_8")
 def test_skew_date_in_minus_0000_zone_is_read_as_utc() -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if len(seen) == 1:
-            # formatdate() without usegmt writes "-0000", which parses to a naive datetime.
-            headers = {"Date": email.utils.formatdate(FIXED_NOW + 1200)}
-            return httpx.Response(400, json={"Code": "InvalidTimeStamp.Expired"}, headers=headers)
-        return httpx.Response(200, json={})
-
     auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
-    with httpx.Client(auth=auth, transport=httpx.MockTransport(handler)) as client:
-        client.post(ENDPOINT + "/x")
+    # formatdate() without usegmt writes "-0000", which parses to a naive datetime.
+    date = email.utils.formatdate(FIXED_NOW + 1200)
 
+    assert auth.recover(skew_error(None, date=date)) is True
     assert auth.clock_offset == pytest.approx(1200)
+
+
+def test_skew_code_outside_a_json_body_is_not_resent() -> None:
+    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
+    headers = {"Date": email.utils.formatdate(FIXED_NOW + 3600, usegmt=True)}
+    error = error_of(httpx.Response(400, text="InvalidTimeStamp.Expired", headers=headers))
+
+    assert auth.recover(error) is False
 
 
 # --- logging --------------------------------------------------------------------------------
@@ -815,18 +837,3 @@ def test_debug_log_redacts_a_token_with_surrounding_spaces(
 
     assert "canonical request" in caplog.text
     assert TOKEN not in caplog.text
-
-
-def test_skew_code_outside_a_json_body_is_not_retried() -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        headers = {"Date": email.utils.formatdate(FIXED_NOW + 3600, usegmt=True)}
-        return httpx.Response(400, text="InvalidTimeStamp.Expired", headers=headers)
-
-    auth = AcsV3Auth(PLAIN, clock=lambda: FIXED_NOW)
-    with httpx.Client(auth=auth, transport=httpx.MockTransport(handler)) as client:
-        client.post(ENDPOINT + "/x")
-
-    assert len(seen) == 1

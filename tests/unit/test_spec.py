@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,17 +38,72 @@ REFERENCE_SIGNATURE_METHOD = "ACS3-HMAC-SHA256"
 # Long ids must not exceed this (precision is lost above it in other languages): 2**53 - 1.
 REFERENCE_MAX_ID = 9007199254740991
 
-# name -> (in, type, example from the page). serviceConnectionId is required by the metadata.
-REFERENCE_PARAMETERS: dict[str, tuple[str, str, object]] = {
-    "organizationId": ("path", "string", "5ebbc0228123212b59xxxxx"),
-    "pipelineId": ("path", "integer", 1111),
-    "pipelineRunId": ("path", "integer", 1),
-    "emasJobInstanceId": ("path", "string", "Psaxsa"),
-    "md5": ("path", "string", "assasas"),
-    "serviceConnectionId": ("query", "integer", 122),
+# The newer API's page and the official Yunxiao MCP server's client (api-digest.md, the end).
+TOKEN_PATH = "/oapi/v1/flow/organizations/{organizationId}/pipelines/getEmasArtifactDownloadUrl"
+TOKEN_METHOD = "get"
+TOKEN_OPERATION = "GetEmasArtifactDownloadUrl"
+TOKEN_SERVER = "https://openapi-rdc.aliyuncs.com"
+TOKEN_HEADER = "x-yunxiao-token"
+TOKEN_ERROR_STATUSES = {400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504}
+
+# The example of each id on the reference page; both operations take the same ids.
+REFERENCE_EXAMPLES: dict[str, object] = {
+    "organizationId": "5ebbc0228123212b59xxxxx",
+    "pipelineId": 1111,
+    "pipelineRunId": 1,
+    "emasJobInstanceId": "Psaxsa",
+    "md5": "assasas",
+    "serviceConnectionId": 122,
 }
-INTEGER_PARAMETERS = [n for n, (_, t, _) in REFERENCE_PARAMETERS.items() if t == "integer"]
-STRING_PARAMETERS = [n for n, (_, t, _) in REFERENCE_PARAMETERS.items() if t == "string"]
+REFERENCE_TYPES = {
+    "organizationId": "string",
+    "pipelineId": "integer",
+    "pipelineRunId": "integer",
+    "emasJobInstanceId": "string",
+    "md5": "string",
+    "serviceConnectionId": "integer",
+}
+# name -> where it goes, per operation. serviceConnectionId is required by the metadata.
+REFERENCE_LOCATIONS: dict[str, dict[str, str]] = {
+    REFERENCE_ACTION: {
+        "organizationId": "path",
+        "pipelineId": "path",
+        "pipelineRunId": "path",
+        "emasJobInstanceId": "path",
+        "md5": "path",
+        "serviceConnectionId": "query",
+    },
+    TOKEN_OPERATION: {
+        "organizationId": "path",
+        "pipelineId": "query",
+        "pipelineRunId": "query",
+        "emasJobInstanceId": "query",
+        "md5": "query",
+        "serviceConnectionId": "query",
+    },
+}
+OPERATIONS = {
+    REFERENCE_ACTION: (REFERENCE_PATH, REFERENCE_METHOD),
+    TOKEN_OPERATION: (TOKEN_PATH, TOKEN_METHOD),
+}
+OPERATION_SERVERS = {REFERENCE_ACTION: REFERENCE_SERVER, TOKEN_OPERATION: TOKEN_SERVER}
+INTEGER_PARAMETERS = [n for n, t in REFERENCE_TYPES.items() if t == "integer"]
+STRING_PARAMETERS = [n for n, t in REFERENCE_TYPES.items() if t == "string"]
+EVERY_PARAMETER = [
+    pytest.param(operation_id, name, id=f"{operation_id}-{name}")
+    for operation_id in OPERATIONS
+    for name in REFERENCE_TYPES
+]
+INTEGER_CASES = [
+    pytest.param(operation_id, name, id=f"{operation_id}-{name}")
+    for operation_id in OPERATIONS
+    for name in INTEGER_PARAMETERS
+]
+STRING_CASES = [
+    pytest.param(operation_id, name, id=f"{operation_id}-{name}")
+    for operation_id in OPERATIONS
+    for name in STRING_PARAMETERS
+]
 
 # The global error codes of the reference page: (HTTP status, errorCode, message).
 REFERENCE_ERROR_CODES: list[tuple[int, str, str]] = [
@@ -116,27 +173,31 @@ def resolve(spec: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def operation(spec: dict[str, Any]) -> dict[str, Any]:
-    (path_item,) = spec["paths"].values()
-    return path_item[REFERENCE_METHOD]
+def operation(spec: dict[str, Any], operation_id: str = REFERENCE_ACTION) -> dict[str, Any]:
+    path, method = OPERATIONS[operation_id]
+    found: dict[str, Any] = spec["paths"][path][method]
+    return found
 
 
-def parameters(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def parameters(
+    spec: dict[str, Any], operation_id: str = REFERENCE_ACTION
+) -> dict[str, dict[str, Any]]:
     """The operation's parameters (path-level ones included), resolved, by name."""
-    (path_item,) = spec["paths"].values()
+    path, _ = OPERATIONS[operation_id]
+    path_item = spec["paths"][path]
     found = [resolve(spec, p) for p in path_item.get("parameters", [])]
-    found += [resolve(spec, p) for p in operation(spec).get("parameters", [])]
+    found += [resolve(spec, p) for p in operation(spec, operation_id).get("parameters", [])]
     by_name = {p["name"]: p for p in found}
     assert len(by_name) == len(found), "a parameter is declared twice"
     return by_name
 
 
-def parameter_schema(spec: dict[str, Any], name: str) -> dict[str, Any]:
-    return resolve(spec, parameters(spec)[name]["schema"])
+def parameter_schema(spec: dict[str, Any], operation_id: str, name: str) -> dict[str, Any]:
+    return resolve(spec, parameters(spec, operation_id)[name]["schema"])
 
 
 def response_examples(spec: dict[str, Any], status: int) -> dict[str, Any]:
-    """The named examples of the operation's JSON answer for `status`, values resolved."""
+    """The named examples of the signed operation's JSON answer for `status`, resolved."""
     response = resolve(spec, operation(spec)["responses"][str(status)])
     examples = response["content"]["application/json"]["examples"]
     return {name: resolve(spec, example)["value"] for name, example in examples.items()}
@@ -146,20 +207,31 @@ def x_error_codes(spec: dict[str, Any]) -> list[dict[str, Any]]:
     return spec["components"]["schemas"]["ServiceError"]["x-error-codes"]
 
 
-# --- The operation ----------------------------------------------------------------------------
+def security_scheme(spec: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    requirements = operation(spec, operation_id).get("security", spec.get("security"))
+    (requirement,) = requirements
+    (name,) = requirement
+    scheme: dict[str, Any] = spec["components"]["securitySchemes"][name]
+    return scheme
 
 
-def test_the_only_path_is_the_reference_path(spec: dict[str, Any]) -> None:
-    assert list(spec["paths"]) == [REFERENCE_PATH]
+# --- The operations ---------------------------------------------------------------------------
 
 
-def test_the_path_has_only_the_post_operation(spec: dict[str, Any]) -> None:
-    (path_item,) = spec["paths"].values()
+def test_the_paths_are_the_two_reference_paths(spec: dict[str, Any]) -> None:
+    assert sorted(spec["paths"]) == sorted([REFERENCE_PATH, TOKEN_PATH])
+
+
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_each_path_has_only_its_operation(spec: dict[str, Any], operation_id: str) -> None:
+    path, method = OPERATIONS[operation_id]
+    path_item = spec["paths"][path]
     methods = {k for k in path_item if k in {"get", "put", "post", "delete", "patch", "head"}}
-    assert methods == {REFERENCE_METHOD}
+    assert methods == {method}
+    assert path_item[method]["operationId"] == operation_id
 
 
-def test_operation_names_the_action_and_version(spec: dict[str, Any]) -> None:
+def test_the_signed_operation_names_the_action_and_version(spec: dict[str, Any]) -> None:
     op = operation(spec)
     assert (op["operationId"], op["x-acs-action"], op["x-acs-version"]) == (
         REFERENCE_ACTION,
@@ -168,79 +240,175 @@ def test_operation_names_the_action_and_version(spec: dict[str, Any]) -> None:
     )
 
 
-def test_info_version_is_the_api_version(spec: dict[str, Any]) -> None:
-    assert spec["info"]["version"] == REFERENCE_VERSION
+def test_the_token_operation_names_no_action(spec: dict[str, Any]) -> None:
+    op = operation(spec, TOKEN_OPERATION)
+    assert "x-acs-action" not in op
+    assert "x-acs-version" not in op
 
 
-def test_servers_is_the_cn_hangzhou_endpoint(spec: dict[str, Any]) -> None:
-    assert [server["url"] for server in spec["servers"]] == [REFERENCE_SERVER]
+def test_info_version_is_the_documents_semver_and_names_the_api_version(
+    spec: dict[str, Any],
+) -> None:
+    assert re.fullmatch(r"\d+\.\d+\.\d+", spec["info"]["version"])
+    assert spec["info"]["x-acs-version"] == REFERENCE_VERSION
 
 
-def test_security_requirement_uses_a_defined_scheme(spec: dict[str, Any]) -> None:
-    requirements = operation(spec).get("security", spec.get("security"))
+def test_the_document_servers_are_the_two_default_hosts(spec: dict[str, Any]) -> None:
+    assert [server["url"] for server in spec["servers"]] == [REFERENCE_SERVER, TOKEN_SERVER]
+
+
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_each_path_names_its_own_server(spec: dict[str, Any], operation_id: str) -> None:
+    path, _ = OPERATIONS[operation_id]
+    servers = spec["paths"][path]["servers"]
+    assert [server["url"] for server in servers] == [OPERATION_SERVERS[operation_id]]
+
+
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_security_requirement_uses_a_defined_scheme(
+    spec: dict[str, Any], operation_id: str
+) -> None:
+    requirements = operation(spec, operation_id).get("security", spec.get("security"))
     schemes = spec["components"]["securitySchemes"]
     assert requirements, "no security requirement applies to the operation"
     assert all(name in schemes for requirement in requirements for name in requirement)
 
 
-def test_security_scheme_names_acs3_hmac_sha256(spec: dict[str, Any]) -> None:
-    requirements = operation(spec).get("security", spec.get("security"))
-    (requirement,) = requirements
-    (name,) = requirement
-    scheme = spec["components"]["securitySchemes"][name]
+def test_the_operations_use_different_security_schemes(spec: dict[str, Any]) -> None:
+    assert security_scheme(spec, REFERENCE_ACTION) != security_scheme(spec, TOKEN_OPERATION)
+
+
+def test_security_scheme_of_the_signed_operation_names_acs3_hmac_sha256(
+    spec: dict[str, Any],
+) -> None:
+    scheme = security_scheme(spec, REFERENCE_ACTION)
     assert scheme["x-acs-signature-method"] == REFERENCE_SIGNATURE_METHOD
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+
+
+def test_security_scheme_of_the_token_operation_is_the_token_header(
+    spec: dict[str, Any],
+) -> None:
+    scheme = security_scheme(spec, TOKEN_OPERATION)
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", TOKEN_HEADER)
+    assert "x-acs-signature-method" not in scheme
 
 
 # --- Parameters -------------------------------------------------------------------------------
 
 
-def test_operation_has_exactly_the_six_reference_parameters(spec: dict[str, Any]) -> None:
-    assert sorted(parameters(spec)) == sorted(REFERENCE_PARAMETERS)
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_operation_has_exactly_the_six_reference_parameters(
+    spec: dict[str, Any], operation_id: str
+) -> None:
+    assert sorted(parameters(spec, operation_id)) == sorted(REFERENCE_TYPES)
 
 
-@pytest.mark.parametrize("name", list(REFERENCE_PARAMETERS))
-def test_parameter_is_required(spec: dict[str, Any], name: str) -> None:
-    assert parameters(spec)[name].get("required") is True
+@pytest.mark.parametrize(("operation_id", "name"), EVERY_PARAMETER)
+def test_parameter_is_required(spec: dict[str, Any], operation_id: str, name: str) -> None:
+    assert parameters(spec, operation_id)[name].get("required") is True
 
 
-@pytest.mark.parametrize("name", list(REFERENCE_PARAMETERS))
-def test_parameter_is_in_the_documented_location(spec: dict[str, Any], name: str) -> None:
-    assert parameters(spec)[name]["in"] == REFERENCE_PARAMETERS[name][0]
+@pytest.mark.parametrize(("operation_id", "name"), EVERY_PARAMETER)
+def test_parameter_is_in_the_documented_location(
+    spec: dict[str, Any], operation_id: str, name: str
+) -> None:
+    assert parameters(spec, operation_id)[name]["in"] == REFERENCE_LOCATIONS[operation_id][name]
 
 
-@pytest.mark.parametrize("name", list(REFERENCE_PARAMETERS))
-def test_parameter_has_the_documented_type(spec: dict[str, Any], name: str) -> None:
-    assert parameter_schema(spec, name)["type"] == REFERENCE_PARAMETERS[name][1]
+@pytest.mark.parametrize(("operation_id", "name"), EVERY_PARAMETER)
+def test_parameter_has_the_documented_type(
+    spec: dict[str, Any], operation_id: str, name: str
+) -> None:
+    assert parameter_schema(spec, operation_id, name)["type"] == REFERENCE_TYPES[name]
 
 
-@pytest.mark.parametrize("name", list(REFERENCE_PARAMETERS))
-def test_parameter_example_is_the_reference_example(spec: dict[str, Any], name: str) -> None:
-    assert parameters(spec)[name]["example"] == REFERENCE_PARAMETERS[name][2]
+@pytest.mark.parametrize(("operation_id", "name"), EVERY_PARAMETER)
+def test_parameter_example_is_the_reference_example(
+    spec: dict[str, Any], operation_id: str, name: str
+) -> None:
+    assert parameters(spec, operation_id)[name]["example"] == REFERENCE_EXAMPLES[name]
 
 
-@pytest.mark.parametrize("name", INTEGER_PARAMETERS)
-def test_integer_parameter_is_int64(spec: dict[str, Any], name: str) -> None:
-    assert parameter_schema(spec, name)["format"] == "int64"
+@pytest.mark.parametrize("name", list(REFERENCE_TYPES))
+def test_the_operations_share_each_ids_rules_and_example(spec: dict[str, Any], name: str) -> None:
+    signed = parameters(spec, REFERENCE_ACTION)[name]
+    token = parameters(spec, TOKEN_OPERATION)[name]
+    assert signed["example"] == token["example"]
+    assert parameter_schema(spec, REFERENCE_ACTION, name) == parameter_schema(
+        spec, TOKEN_OPERATION, name
+    )
 
 
-@pytest.mark.parametrize("name", INTEGER_PARAMETERS)
-def test_integer_parameter_minimum_is_1(spec: dict[str, Any], name: str) -> None:
-    schema = parameter_schema(spec, name)
+@pytest.mark.parametrize(("operation_id", "name"), INTEGER_CASES)
+def test_integer_parameter_is_int64(spec: dict[str, Any], operation_id: str, name: str) -> None:
+    assert parameter_schema(spec, operation_id, name)["format"] == "int64"
+
+
+@pytest.mark.parametrize(("operation_id", "name"), INTEGER_CASES)
+def test_integer_parameter_minimum_is_1(spec: dict[str, Any], operation_id: str, name: str) -> None:
+    schema = parameter_schema(spec, operation_id, name)
     assert schema["minimum"] == 1
     assert not schema.get("exclusiveMinimum", False)
 
 
-@pytest.mark.parametrize("name", INTEGER_PARAMETERS)
-def test_integer_parameter_maximum_is_2_pow_53_minus_1(spec: dict[str, Any], name: str) -> None:
-    schema = parameter_schema(spec, name)
+@pytest.mark.parametrize(("operation_id", "name"), INTEGER_CASES)
+def test_integer_parameter_maximum_is_2_pow_53_minus_1(
+    spec: dict[str, Any], operation_id: str, name: str
+) -> None:
+    schema = parameter_schema(spec, operation_id, name)
     assert schema["maximum"] == REFERENCE_MAX_ID == 2**53 - 1
     assert not schema.get("exclusiveMaximum", False)
 
 
-@pytest.mark.parametrize("name", STRING_PARAMETERS)
-def test_string_parameter_min_length_is_1(spec: dict[str, Any], name: str) -> None:
-    assert parameter_schema(spec, name)["minLength"] == 1
+@pytest.mark.parametrize(("operation_id", "name"), STRING_CASES)
+def test_string_parameter_min_length_is_1(
+    spec: dict[str, Any], operation_id: str, name: str
+) -> None:
+    assert parameter_schema(spec, operation_id, name)["minLength"] == 1
+
+
+def test_example_ids_are_the_reference_examples_by_argument_name() -> None:
+    assert _spec.example_ids() == {
+        "organization_id": "5ebbc0228123212b59xxxxx",
+        "pipeline_id": 1111,
+        "pipeline_run_id": 1,
+        "emas_job_instance_id": "Psaxsa",
+        "md5": "assasas",
+        "service_connection_id": 122,
+    }
+
+
+# --- The reader of the spec (yunxiao_emas._spec) ---------------------------------------------
+
+
+def test_the_reader_finds_both_operations() -> None:
+    assert set(_spec.operations()) == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_the_reader_gives_each_operations_method_path_server_and_scheme(
+    spec: dict[str, Any], operation_id: str
+) -> None:
+    read = _spec.operations()[operation_id]
+    path, method = OPERATIONS[operation_id]
+    requirement = operation(spec, operation_id)["security"]
+    assert (read.method, read.path) == (method.upper(), path)
+    assert read.servers == (OPERATION_SERVERS[operation_id],)
+    assert read.security == tuple(name for entry in requirement for name in entry)
+
+
+@pytest.mark.parametrize(("operation_id", "name"), EVERY_PARAMETER)
+def test_the_reader_gives_each_parameters_location_and_rule(operation_id: str, name: str) -> None:
+    parameter = _spec.operations()[operation_id].parameter(name)
+    assert parameter.location == REFERENCE_LOCATIONS[operation_id][name]
+    assert parameter.kind == REFERENCE_TYPES[name]
+    assert parameter.required is True
+    assert parameter.example == REFERENCE_EXAMPLES[name]
+
+
+def test_the_reader_gives_the_token_operations_statuses() -> None:
+    assert _spec.operations()[TOKEN_OPERATION].statuses == {200} | TOKEN_ERROR_STATUSES
 
 
 # --- Error codes ------------------------------------------------------------------------------
@@ -290,6 +458,108 @@ def test_error_code_field_is_an_open_string_not_an_enum(
     assert schema["type"] == "string"
     for keyword in ("enum", "pattern", "allOf", "anyOf", "oneOf", "not"):
         assert keyword not in schema, f"{schema_name}.{field} is closed by {keyword}"
+
+
+# --- The token API's answers -----------------------------------------------------------------
+
+
+def test_the_token_operation_documents_its_error_statuses(spec: dict[str, Any]) -> None:
+    responses = operation(spec, TOKEN_OPERATION)["responses"]
+    assert {int(status) for status in responses} == {200} | TOKEN_ERROR_STATUSES
+
+
+def test_the_token_answer_is_a_url_as_json_or_as_plain_text(spec: dict[str, Any]) -> None:
+    content = operation(spec, TOKEN_OPERATION)["responses"]["200"]["content"]
+    assert set(content) == {"application/json", "text/plain"}
+    for media in content.values():
+        schema = resolve(spec, media["schema"])
+        assert schema["type"] == "string"
+        assert schema["minLength"] == 1
+
+
+@pytest.mark.parametrize("status", sorted(TOKEN_ERROR_STATUSES))
+def test_every_token_error_status_answers_the_token_error_body(
+    spec: dict[str, Any], status: int
+) -> None:
+    response = resolve(spec, operation(spec, TOKEN_OPERATION)["responses"][str(status)])
+    assert list(response["content"]) == ["application/json"]
+    schema = response["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/TokenApiError"}
+
+
+def test_the_token_error_body_has_the_documented_fields(spec: dict[str, Any]) -> None:
+    schema = spec["components"]["schemas"]["TokenApiError"]
+    properties = {name: resolve(spec, p)["type"] for name, p in schema["properties"].items()}
+    assert properties == {
+        "errorCode": "string",
+        "errorMessage": "string",
+        "requestId": "string",
+        "traceId": "string",
+        "httpStatus": "string",
+        "title": "string",
+        "hasDetailSolution": "boolean",
+    }
+    assert schema["required"] == ["errorCode"]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 429, 500])
+def test_each_token_error_example_names_its_status(spec: dict[str, Any], status: int) -> None:
+    response = resolve(spec, operation(spec, TOKEN_OPERATION)["responses"][str(status)])
+    examples = response["content"]["application/json"]["examples"]
+    values = [resolve(spec, example)["value"] for example in examples.values()]
+    assert values
+    assert all(value["httpStatus"] == str(status) for value in values)
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_token_throttling_and_server_errors_declare_retry_after(
+    spec: dict[str, Any], status: int
+) -> None:
+    response = resolve(spec, operation(spec, TOKEN_OPERATION)["responses"][str(status)])
+    assert "Retry-After" in response["headers"]
+
+
+JSON = {"content-type": "application/json"}
+
+
+def test_a_json_string_url_conforms_to_the_token_contract() -> None:
+    content = json.dumps("https://files.example/a.apk?Expires=1").encode()
+    assert _spec.response_problems(TOKEN_OPERATION, 200, JSON, content) == []
+
+
+def test_a_plain_text_url_conforms_to_the_token_contract() -> None:
+    headers = {"content-type": "text/plain; charset=utf-8"}
+    content = b"https://files.example/a.apk?Expires=1"
+    assert _spec.response_problems(TOKEN_OPERATION, 200, headers, content) == []
+
+
+def test_a_json_object_answer_breaks_the_token_contract() -> None:
+    content = json.dumps({"fileUrl": "https://files.example/a.apk"}).encode()
+    assert _spec.response_problems(TOKEN_OPERATION, 200, JSON, content) != []
+
+
+def test_a_token_error_body_conforms_for_a_documented_status(spec: dict[str, Any]) -> None:
+    body = spec["components"]["examples"]["token.401"]["value"]
+    problems = _spec.response_problems(TOKEN_OPERATION, 401, JSON, json.dumps(body).encode())
+    assert problems == []
+
+
+def test_a_signed_api_error_body_breaks_the_token_contract() -> None:
+    body = {"RequestId": "R", "Code": "SignatureDoesNotMatch", "Message": "m"}
+    problems = _spec.response_problems(TOKEN_OPERATION, 401, JSON, json.dumps(body).encode())
+    assert problems != []
+
+
+def test_an_undocumented_status_breaks_the_token_contract() -> None:
+    problems = _spec.response_problems(TOKEN_OPERATION, 418, JSON, b"{}")
+    assert problems
+    assert "418" in problems[0]
+
+
+def test_the_signed_success_example_conforms_to_its_contract(spec: dict[str, Any]) -> None:
+    body = spec["components"]["examples"]["200.success"]["value"]
+    problems = _spec.response_problems(REFERENCE_ACTION, 200, JSON, json.dumps(body).encode())
+    assert problems == []
 
 
 # --- The bundled spec -------------------------------------------------------------------------

@@ -35,7 +35,8 @@ Clock = Callable[[], float]
 
 
 def _text(value: object) -> str:
-    """A field as text: strings as they are, numbers as their digits, anything else empty."""
+    """An id as text: strings as they are, integers as their digits (a numeric ``requestId``
+    is kept), anything else empty."""
     if type(value) is str:
         return value
     if type(value) is int:
@@ -43,24 +44,37 @@ def _text(value: object) -> str:
     return ""
 
 
-def _first(body: Mapping[str, Any], *keys: str) -> str:
+def _string(value: object) -> str:
+    """A field that must be a string (a code, a message, a URL): anything else is empty."""
+    return value if type(value) is str else ""
+
+
+def _first(body: Mapping[str, Any], keys: tuple[str, ...], read: Callable[[object], str]) -> str:
     for key in keys:
-        text = _text(body.get(key))
+        text = read(body.get(key))
         if text:
             return text
     return ""
 
 
+_CODE_KEYS = ("errorCode", "Code", "code")
+
+
 def error_fields(body: Mapping[str, Any]) -> dict[str, str | None]:
     """The error fields of any body shape: service (``errorCode``), gateway (``Code``, or
-    ``code`` in lower case) and token API (``errorCode``, ``traceId``)."""
+    ``code`` in lower case) and token API (``errorCode``, ``traceId``).
+
+    The code is the first of ``errorCode``, ``Code``, ``code`` that is a non-empty string: the
+    rule of openapi.yaml's error schemas, so a body is a well-formed error for the spec exactly
+    when this finds a code in it.
+    """
     return {
-        "code": _first(body, "errorCode", "Code", "code"),
-        "message": _first(body, "errorMessage", "Message", "message"),
-        "request_id": _first(body, "requestId", "RequestId", "requestid") or None,
-        "recommend": _first(body, "Recommend", "recommend") or None,
-        "host_id": _first(body, "HostId", "hostId") or None,
-        "trace_id": _first(body, "traceId", "TraceId") or None,
+        "code": _first(body, _CODE_KEYS, _string),
+        "message": _first(body, ("errorMessage", "Message", "message"), _string),
+        "request_id": _first(body, ("requestId", "RequestId", "requestid"), _text) or None,
+        "recommend": _first(body, ("Recommend", "recommend"), _string) or None,
+        "host_id": _first(body, ("HostId", "hostId"), _string) or None,
+        "trace_id": _first(body, ("traceId", "TraceId"), _text) or None,
     }
 
 
@@ -173,9 +187,9 @@ def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
     try:
         parsed = ArtifactUrlResponse.from_dict(body)
     except (KeyError, TypeError, ValueError, AttributeError):  # a field of the wrong type
-        file_url, request_id = _text(body.get("fileUrl")), _text(body.get("requestId"))
+        file_url, request_id = _string(body.get("fileUrl")), _text(body.get("requestId"))
     else:
-        file_url, request_id = _text(parsed.file_url), _text(parsed.request_id)
+        file_url, request_id = _string(parsed.file_url), _text(parsed.request_id)
     request_id = request_id or _header_request_id(response) or ""
     if not file_url:
         raise api_error(
@@ -221,14 +235,20 @@ def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
     )
 
 
+def _media_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
 def _token_url(response: httpx.Response) -> str | None:
+    """The URL of a token API answer: a JSON string (a JSON media type, or a body that starts
+    with a quote), or plain text (``text/plain`` or no media type) without whitespace."""
     content = response.content.strip()
-    if content.startswith(b'"'):
-        # JSON-quoted, whatever the content type says.
+    media_type = _media_type(response)
+    if media_type == "application/json" or media_type.endswith("+json") or content[:1] == b'"':
         value = _json(content)
         return value if type(value) is str and value else None
-    if content.startswith((b"{", b"[")):
-        return None
+    if media_type not in {"", "text/plain"}:
+        return None  # an HTML page of a proxy, say, is not a URL
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:

@@ -39,7 +39,8 @@ class RetryPolicy:
         backoff_initial: the backoff cap of the first retry, in seconds; it doubles each retry.
         backoff_max: the largest backoff cap, in seconds.
         max_total: no retry starts after this many seconds since the first attempt.
-        retry_after_cap: the largest server hint (``x-acs-retry-after``) obeyed, in seconds.
+        retry_after_cap: the largest server hint obeyed, in seconds (``x-acs-retry-after`` is
+            sent in milliseconds, ``Retry-After`` in seconds; both are read as seconds here).
 
     Retried: connection errors and timeouts, HTTP 429/500/502/503/504, throttling codes, and any
     error answer with a positive ``x-acs-retry-after``. Never retried: business errors (not
@@ -78,9 +79,19 @@ class RetryPolicy:
         return self.backoff(retry_number, rand)
 
 
+# The unit of each hint header, in seconds: the gateway's is milliseconds (the official SDK's
+# runtime, tea-openapi get_throttling_time_left and darabonba policy/retry.py, reads it so and
+# sleeps that many milliseconds); the standard HTTP header is seconds (RFC 9110).
+_HINTS = (("x-acs-retry-after", 0.001), ("retry-after", 1.0))
+# Longer hints are all "a very long time": capped by the policy anyway, and never a float that
+# overflows (a 400-digit header would).
+MAX_HINT_SECONDS = 86400.0
+
+
 def retry_after_of(response: httpx.Response) -> float | None:
-    """The server's positive ``x-acs-retry-after`` (or ``Retry-After``) in seconds, else None."""
-    for name in ("x-acs-retry-after", "retry-after"):
+    """The server's positive hint in seconds, else None: ``x-acs-retry-after`` (milliseconds)
+    first, then ``Retry-After`` (seconds). At most :data:`MAX_HINT_SECONDS`."""
+    for name, unit in _HINTS:
         raw = response.headers.get(name)
         if raw is None:
             continue
@@ -88,9 +99,11 @@ def retry_after_of(response: httpx.Response) -> float | None:
         # ASCII digits only: int() would also take "1_0" and non-ASCII digits.
         if not (raw.isascii() and raw.isdigit()):
             continue
+        if len(raw) > 12:  # more than 31 years even in milliseconds
+            return MAX_HINT_SECONDS
         value = int(raw)
         if value > 0:
-            return float(value)
+            return min(value * unit, MAX_HINT_SECONDS)
     return None
 
 
