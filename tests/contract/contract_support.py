@@ -3,7 +3,7 @@ schemathesis generates.
 
 schemathesis sends with ``requests`` (through ASGI too), so the SDK's ``httpx.Auth`` cannot be
 plugged in; :class:`AcsV3RequestsAuth` puts the same headers on the prepared request and signs
-them with the same function (``yunxiao_emas.signing.sign_parts``), over the final URL.
+them with the same function (``yunxiao_emas.auth.acs3.sign_parts``), over the final URL.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
-from yunxiao_emas.signing import ACTION, DATE_FORMAT, VERSION, authorization, sign_parts
+from yunxiao_emas.auth.acs3 import ACTION, DATE_FORMAT, VERSION, authorization, sign_parts
 
 # The reference page's example ids (openapi.yaml's examples), so the examples reach a 200.
 EXAMPLE = {

@@ -20,7 +20,7 @@ from emulator_support import (
     in_process_client,
 )
 from yunxiao_emas.credentials import AccessKeyCredentials
-from yunxiao_emas.signing import AcsV3Auth
+from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService
 
 

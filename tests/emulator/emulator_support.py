@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from yunxiao_emas.signing import AcsV3Auth
+from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService
 from yunxiao_emas.testing._service import DOWNLOAD_PREFIX
 

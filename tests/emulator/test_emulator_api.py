@@ -20,7 +20,7 @@ from emulator_support import (
     service_code,
 )
 from yunxiao_emas.credentials import AccessKeyCredentials
-from yunxiao_emas.signing import AcsV3Auth
+from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService
 from yunxiao_emas.testing._service import contract
 

@@ -18,7 +18,7 @@ from emulator_support import (
     api_path,
     in_process_client,
 )
-from yunxiao_emas.signing import AcsV3Auth
+from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService
 
 PARAMS = {"serviceConnectionId": CONNECTION}

@@ -17,7 +17,7 @@ from emulator_support import (
     signed_once,
 )
 from yunxiao_emas.credentials import AccessKeyCredentials
-from yunxiao_emas.signing import AcsV3Auth, sign_parts
+from yunxiao_emas.auth.acs3 import AcsV3Auth, sign_parts
 from yunxiao_emas.testing import EmulatedService
 from yunxiao_emas.testing._service import _GATEWAY_ERRORS, contract
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yunxiao_emas.testing
 from emulator_support import ORG, api_path, http_client
-from yunxiao_emas.signing import AcsV3Auth
+from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService, RunningEmulator
 
 # Makes the emulator's dependencies unimportable, as in an install without the extra.
@@ -107,7 +107,7 @@ def test_emulator_never_imports_the_client() -> None:
     imported = set().union(*(imported_modules(path) for path in sources))
 
     ours = sorted(name for name in imported if name.startswith("yunxiao_emas"))
-    assert "yunxiao_emas.signing" in ours
+    assert "yunxiao_emas.auth.acs3" in ours
     assert not [
         name for name in ours if name.startswith(("yunxiao_emas.client", "yunxiao_emas.cli"))
     ]

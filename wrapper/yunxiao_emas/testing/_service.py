@@ -33,7 +33,7 @@ import httpx
 
 from .._spec import load_spec, resolve
 from ..credentials import AccessKeyCredentials
-from ..signing import ACTION, ALGORITHM, DATE_FORMAT, VERSION, sign_parts
+from ..auth.acs3 import ACTION, ALGORITHM, DATE_FORMAT, VERSION, sign_parts
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
