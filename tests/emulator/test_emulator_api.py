@@ -15,20 +15,16 @@ from emulator_support import (
     PIPELINE,
     RUN,
     api_path,
+    documented_message,
     gateway_code,
     in_process_client,
     service_code,
 )
-from yunxiao_emas.credentials import AccessKeyCredentials
 from yunxiao_emas.auth.acs3 import AcsV3Auth
+from yunxiao_emas.credentials import AccessKeyCredentials
 from yunxiao_emas.testing import EmulatedService
-from yunxiao_emas.testing._service import contract
 
 PARAMS = {"serviceConnectionId": CONNECTION}
-
-
-def documented_message(code: str, status: int) -> str:
-    return next(e.message for e in contract().service_codes if (e.code, e.status) == (code, status))
 
 
 async def test_signed_call_for_a_registered_artifact_returns_success(

@@ -9,8 +9,9 @@ import textwrap
 from pathlib import Path
 
 import yunxiao_emas.testing
-from emulator_support import ORG, api_path, http_client
+from emulator_support import ORG, PIPELINE, RUN, api_path, http_client, token_params, token_path
 from yunxiao_emas.auth.acs3 import AcsV3Auth
+from yunxiao_emas.auth.token import TokenAuth
 from yunxiao_emas.testing import EmulatedService, RunningEmulator
 
 # Makes the emulator's dependencies unimportable, as in an install without the extra.
@@ -28,13 +29,31 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 def test_fixture_gives_a_served_emulator_and_credentials_it_accepts(
     yunxiao_emulator: RunningEmulator,
 ) -> None:
-    md5 = yunxiao_emulator.service.add_artifact(ORG, 1111, 1, "job", b"apk")
+    md5 = yunxiao_emulator.service.add_artifact(ORG, PIPELINE, RUN, "job", b"apk")
     auth = AcsV3Auth(yunxiao_emulator.credentials)
 
     with http_client(yunxiao_emulator.base_url, auth) as client:
         response = client.post(api_path(job="job", md5=md5), params={"serviceConnectionId": 1})
 
     assert response.status_code == 200
+
+
+def test_fixture_gives_a_token_the_emulator_accepts(yunxiao_emulator: RunningEmulator) -> None:
+    md5 = yunxiao_emulator.service.add_artifact(ORG, PIPELINE, RUN, "job", b"apk")
+    auth = TokenAuth(yunxiao_emulator.token)
+
+    with http_client(yunxiao_emulator.base_url, auth) as client:
+        response = client.get(token_path(), params=token_params(job="job", md5=md5))
+
+    assert response.status_code == 200
+
+
+def test_running_emulator_built_without_a_token_takes_the_services_default() -> None:
+    service = EmulatedService()
+
+    running = RunningEmulator(service, "http://127.0.0.1:1", service.default_credentials)
+
+    assert running.token == service.default_token
 
 
 def test_fixture_gives_a_fresh_service_to_each_test(yunxiao_emulator: RunningEmulator) -> None:
