@@ -131,3 +131,23 @@ def test_emulator_never_imports_the_client() -> None:
         name for name in ours if name.startswith(("yunxiao_emas.client", "yunxiao_emas.cli"))
     ]
     assert "yunxiao_emas" not in ours
+
+
+def test_emulator_imports_of_the_package_only_what_it_may() -> None:
+    # DESIGN.md: the signing and token modules, _spec, _operations, errors, credentials.
+    allowed = {
+        "yunxiao_emas._operations",
+        "yunxiao_emas._spec",
+        "yunxiao_emas.auth.acs3",
+        "yunxiao_emas.auth.token",
+        "yunxiao_emas.credentials",
+        "yunxiao_emas.errors",
+    }
+    modules = set()
+    for path in Path(yunxiao_emas.testing.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                modules.add(f"yunxiao_emas.{node.module}")
+
+    assert modules <= allowed, sorted(modules - allowed)
+    assert {"yunxiao_emas.auth.acs3", "yunxiao_emas._spec"} <= modules
