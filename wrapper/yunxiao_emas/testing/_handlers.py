@@ -15,7 +15,7 @@ pipeline, run, job and md5, service connection) and refuse with the same
 from __future__ import annotations
 
 import abc
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from .._operations import SIGNED, TOKEN
 from ._exchange import JSON, ApiAnswer, Context
@@ -64,8 +64,21 @@ def lookup(state: State, identity: Identity, ids: Ids) -> Artifact:
 class Handler(abc.ABC):
     """How one operation answers: a success, a refusal, the head of an answer to cut."""
 
-    name: str
+    name: ClassVar[str]
     """The ``operationId``."""
+    retry_after_header: ClassVar[str]
+    """Where a throttled or failed answer says how many seconds to wait."""
+    sends_trace_id: ClassVar[bool]
+    """Whether answers carry ``x-acs-trace-id`` too."""
+
+    def headers(self, context: Context, retry_after: int | None = None) -> dict[str, str]:
+        """The headers of every answer: ``Date`` on the emulator's clock, the request id."""
+        headers = {"date": context.date, "x-acs-request-id": context.request_id}
+        if self.sends_trace_id:
+            headers["x-acs-trace-id"] = context.trace_id
+        if retry_after is not None:
+            headers[self.retry_after_header] = str(retry_after)
+        return headers
 
     @abc.abstractmethod
     def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
@@ -84,13 +97,10 @@ class SignedHandler(Handler):
     """GetPipelineEmasArtifactUrl: JSON objects, decided by code, ``x-acs-*`` headers."""
 
     name = SIGNED.name
-
-    @staticmethod
-    def _headers(context: Context, retry_after: int | None = None) -> dict[str, str]:
-        headers = {"date": context.date, "x-acs-request-id": context.request_id}
-        if retry_after is not None:
-            headers["x-acs-retry-after"] = str(retry_after)
-        return headers
+    # In seconds, as openapi.yaml's RetryAfter header states (the API digest reports that the
+    # official SDK's runtime reads it as milliseconds; that disagreement is the contract's).
+    retry_after_header = "x-acs-retry-after"
+    sends_trace_id = False
 
     def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
         body = {
@@ -100,19 +110,19 @@ class SignedHandler(Handler):
             "errorMessage": "",
             "fileUrl": file_url,
         }
-        return ApiAnswer(200, body, self._headers(context), None)
+        return ApiAnswer(200, body, self.headers(context), None)
 
     def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:
         if refusal.shape == "gateway":
             body = gateway_body(refusal.code, refusal.message, context)
         else:
             body = service_body(refusal.code, refusal.message, context, refusal.status)
-        headers = self._headers(context, refusal.retry_after)
+        headers = self.headers(context, refusal.retry_after)
         return ApiAnswer(refusal.status, body, headers, refusal.code)
 
     def cut(self, context: Context) -> ApiAnswer:
         return ApiAnswer(
-            200, {"requestId": context.request_id}, self._headers(context), None, drop=True
+            200, {"requestId": context.request_id}, self.headers(context), None, drop=True
         )
 
 
@@ -127,33 +137,22 @@ class TokenHandler(Handler):
     """
 
     name = TOKEN.name
-
-    @staticmethod
-    def _headers(context: Context, retry_after: int | None = None) -> dict[str, str]:
-        headers = {
-            "date": context.date,
-            "x-acs-request-id": context.request_id,
-            "x-acs-trace-id": context.trace_id,
-        }
-        if retry_after is not None:
-            headers["retry-after"] = str(retry_after)
-        return headers
+    retry_after_header = "retry-after"  # the standard header, in seconds
+    sends_trace_id = True
 
     def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
         content_type = "text/plain;charset=utf-8" if state.token_answers_as_text else JSON
-        return ApiAnswer(200, file_url, self._headers(context), None, content_type=content_type)
+        return ApiAnswer(200, file_url, self.headers(context), None, content_type=content_type)
 
     def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:
         status = 400 if refusal.status == 200 else refusal.status
         message = refusal.detail or refusal.message
         body = token_error_body(status, refusal.code, message, context)
-        headers = self._headers(context, refusal.retry_after)
+        headers = self.headers(context, refusal.retry_after)
         return ApiAnswer(status, body, headers, refusal.code, content_type=JSON)
 
     def cut(self, context: Context) -> ApiAnswer:
-        return ApiAnswer(
-            200, "https://", self._headers(context), None, drop=True, content_type=JSON
-        )
+        return ApiAnswer(200, "https://", self.headers(context), None, drop=True, content_type=JSON)
 
 
 HANDLERS: dict[str, Handler] = {
