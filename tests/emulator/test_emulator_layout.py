@@ -84,3 +84,14 @@ def test_only_the_asgi_adapter_uses_the_http_framework() -> None:
 
     # _service names Starlette only as the type of asgi_app, which _app builds.
     assert knowing == ["_app", "_service"]
+
+
+def test_both_operations_give_each_id_the_same_rule() -> None:
+    # add_artifact checks ids by the first rule of their name it finds: they must agree.
+    rules: dict[str, set[tuple[object, ...]]] = {}
+    for spec in operations().values():
+        for p in spec.parameters:
+            rule = (p.kind, p.minimum, p.maximum, p.min_length, p.max_length, p.required)
+            rules.setdefault(p.name, set()).add(rule)
+
+    assert {name: len(found) for name, found in rules.items()} == dict.fromkeys(rules, 1)

@@ -18,7 +18,7 @@ In-process, without a socket: ``httpx.AsyncClient(transport=httpx.ASGITransport(
 service.asgi_app), base_url="http://emulator")``. In pytest, the ``yunxiao_emulator`` fixture
 (installed with the package) gives a served emulator per test.
 
-The emulator follows openapi.yaml: every answer of the API has a declared status and body.
+The emulator follows openapi.yaml: every answer of either API has a declared status and body.
 Fault injection (:meth:`EmulatedService.fail_next`, :meth:`~EmulatedService.drop_next`,
 :attr:`~EmulatedService.latency`, :meth:`~EmulatedService.drop_download_after`,
 :meth:`~EmulatedService.corrupt_next_download`, :meth:`~EmulatedService.expire_urls`) and the

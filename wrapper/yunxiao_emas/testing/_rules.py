@@ -129,7 +129,7 @@ def arguments(matched: Route, query_string: str) -> Ids:
 
 
 def _rule(name: str) -> SpecParameter:
-    # Both operations take the same ids with the same rules (a test of _spec pins it).
+    # Both operations take the same ids with the same rules (test_emulator_layout pins it).
     for operation in operations().values():
         for parameter in operation.parameters:
             if parameter.name == name:
