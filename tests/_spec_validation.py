@@ -1,66 +1,73 @@
-"""Check an answer of the API (an ``httpx.Response``) against openapi.yaml.
+"""Check an answer of either API (an ``httpx.Response``) against openapi.yaml.
 
-The status must be declared for the operation, the media type declared for that status, the
-body valid against its schema (OpenAPI 3.0 rules, ``$ref`` resolved in the document) and every
-declared response header that is present valid against its schema. Download URLs are not part
-of the contract (they are the file host's), so they are not checked here.
+The answer is routed to its operation by the path of its request, then checked by
+``yunxiao_emas._spec.response_problems``: the status must be declared for the operation, the
+media type declared for that status, the body valid against its schema and every declared
+response header that is present valid against its schema. Download URLs are not part of the
+contract (they are the file host's), so they are not checked here.
+
+The routing is written here again on purpose, from the paths of openapi.yaml, rather than
+taken from the emulator: a test that shared the emulator's routes could not catch a wrong one.
 
 Tests import it after their conftest has put this folder on ``sys.path``.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 from typing import Any
 
 import httpx
-from openapi_schema_validator import OAS30Validator
-from yunxiao_emas._spec import load_spec, resolve
+from yunxiao_emas._spec import SpecOperation, operations, response_problems
 
-__all__ = ["ContractCheck", "assert_conforms", "conformance_errors"]
+__all__ = ["ContractCheck", "assert_conforms", "conformance_errors", "operation_of"]
 
-
-@functools.cache
-def _document() -> dict[str, Any]:
-    return load_spec()
+DOWNLOAD_PREFIX = "/emas-artifacts/"
 
 
-def _resolve(node: dict[str, Any]) -> dict[str, Any]:
-    return dict(resolve(_document(), node))
+def _literal_prefix(template: str, path: str) -> tuple[bool, int]:
+    """Whether ``path`` fits ``template`` segment for segment, and how many leading segments
+    agree (placeholders agree with anything)."""
+    expected, actual = template.split("/"), path.split("/")
+    shared = 0
+    for want, got in zip(expected, actual, strict=False):
+        if want != got and not want.startswith("{"):
+            break
+        shared += 1
+    return shared == len(expected) == len(actual), shared
 
 
-def _schema_errors(schema: dict[str, Any], instance: object) -> list[str]:
-    # The root carries the components, so "#/components/..." references resolve in place.
-    root = {**schema, "components": _document()["components"]}
-    return [error.message for error in OAS30Validator(root).iter_errors(instance)]
+def operation_of(path: str) -> SpecOperation | None:
+    """The operation whose API answers a request to ``path`` (still percent-encoded), or None
+    for a download.
+
+    The operation whose template the path fits; else the one sharing the longest literal
+    beginning (a wrong path under ``/oapi/`` is the token API's to refuse); on a tie the first
+    of openapi.yaml, the signed API, whose gateway answers every other path.
+    """
+    if path.startswith(DOWNLOAD_PREFIX):
+        return None
+    best: tuple[int, SpecOperation] | None = None
+    for operation in operations().values():
+        fits, shared = _literal_prefix(operation.path, path)
+        if fits:
+            return operation
+        if best is None or shared > best[0]:
+            best = (shared, operation)
+    assert best is not None
+    return best[1]
 
 
-def conformance_errors(response: httpx.Response) -> list[str]:
-    """What in ``response`` breaks the contract of GetPipelineEmasArtifactUrl (empty if none)."""
-    ((_, item),) = _document()["paths"].items()
-    responses = item["post"]["responses"]
-    status = str(response.status_code)
-    if status not in responses:
-        return [f"status {status} is not declared (declared: {', '.join(responses)})"]
-    declared = _resolve(responses[status])
-    errors: list[str] = []
-    for name, header in declared.get("headers", {}).items():
-        if name in response.headers:
-            raw = response.headers[name]
-            schema = _resolve(_resolve(header)["schema"])
-            value: object = int(raw) if schema.get("type") == "integer" and raw.isdigit() else raw
-            errors += [f"header {name}: {e}" for e in _schema_errors(schema, value)]
-    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    content = declared.get("content", {})
-    if media_type not in content:
-        return [*errors, f"media type {media_type!r} is not declared for {status}"]
-    try:
-        body = json.loads(response.content)
-    except ValueError as exc:
-        return [*errors, f"the body is not JSON: {exc}"]
-    errors += [f"body: {e}" for e in _schema_errors(content[media_type]["schema"], body)]
-    return errors
+def conformance_errors(response: httpx.Response, operation_id: str | None = None) -> list[str]:
+    """What in ``response`` breaks the contract (empty if nothing does).
+
+    ``operation_id`` defaults to the operation the response's request was sent to.
+    """
+    if operation_id is None:
+        operation = operation_of(response.request.url.raw_path.split(b"?")[0].decode("ascii"))
+        if operation is None:
+            return []
+        operation_id = operation.operation_id
+    return response_problems(operation_id, response.status_code, response.headers, response.content)
 
 
 def assert_conforms(response: httpx.Response) -> None:
@@ -70,10 +77,10 @@ def assert_conforms(response: httpx.Response) -> None:
 
 
 class ContractCheck:
-    """ASGI middleware: checks every complete answer of the API (``POST /organization/...``)
-    that the wrapped app gives against openapi.yaml, and keeps what breaks it in
-    ``violations``. Answers cut on purpose (fault injection) are not complete and not checked;
-    download routes are the file host's, not the contract's."""
+    """ASGI middleware: checks every complete answer that the wrapped app gives to a path of
+    either API (``/organization/...``, ``/oapi/...``) against openapi.yaml, and keeps what
+    breaks it in ``violations``. Answers cut on purpose (fault injection) are not complete and
+    not checked; download routes are the file host's, not the contract's."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -81,7 +88,15 @@ class ContractCheck:
         self.violations: list[str] = []
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/organization/"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = bytes(scope.get("raw_path") or scope["path"].encode()).split(b"?")[0]
+        path = raw_path.decode("latin-1")
+        operation = operation_of(path)
+        # Only paths under an operation's first segment (/organization/..., /oapi/...): other
+        # paths are no API's, whatever the app behind answers there.
+        if operation is None or _literal_prefix(operation.path, path)[1] < 2:
             await self.app(scope, receive, send)
             return
         start: dict[str, Any] = {}
@@ -95,12 +110,11 @@ class ContractCheck:
             await send(message)
 
         await self.app(scope, receive, capture)
-        response = httpx.Response(
-            start["status"],
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]],
-            content=b"".join(body),
+        headers = httpx.Headers(
+            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]]
+        )
+        problems = response_problems(
+            operation.operation_id, start["status"], headers, b"".join(body)
         )
         self.checked += 1
-        self.violations += [
-            f"{scope['method']} {scope['path']}: {error}" for error in conformance_errors(response)
-        ]
+        self.violations += [f"{scope['method']} {scope['path']}: {p}" for p in problems]

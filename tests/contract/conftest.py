@@ -1,4 +1,4 @@
-"""Fixtures of the contract tests: the emulator (in process and served) and its signer."""
+"""Fixtures of the contract tests: the emulator (in process and served), its signer and token."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from contract_support import EXAMPLE, EXAMPLE_CONNECTION, EXAMPLE_MD5, AcsV3RequestsAuth
+from contract_support import (
+    EXAMPLE,
+    EXAMPLE_CONNECTION,
+    EXAMPLE_MD5,
+    EXPIRED_TOKEN,
+    AcsV3RequestsAuth,
+    TokenRequestsAuth,
+)
 from yunxiao_emas.testing import EmulatedService
 
 
 @pytest.fixture(scope="module")
 def contract_service() -> EmulatedService:
-    """One emulator per module, with an artifact at the example ids of openapi.yaml."""
+    """One emulator per module, with an artifact at the example ids of openapi.yaml, the default
+    token and an expired one (:data:`EXPIRED_TOKEN`)."""
     service = EmulatedService()
     service.add_artifact(
         **EXAMPLE,
@@ -20,6 +28,7 @@ def contract_service() -> EmulatedService:
         md5=EXAMPLE_MD5,
         service_connection_id=EXAMPLE_CONNECTION,
     )
+    service.add_token(EXPIRED_TOKEN, expires_at=0.0)
     return service
 
 
@@ -34,6 +43,12 @@ def signer(contract_service: EmulatedService) -> AcsV3RequestsAuth:
     """Signs with the emulator's registered key."""
     credentials = contract_service.default_credentials
     return AcsV3RequestsAuth(credentials.access_key_id, credentials.access_key_secret)
+
+
+@pytest.fixture(scope="module")
+def token_auth(contract_service: EmulatedService) -> TokenRequestsAuth:
+    """Sends the emulator's default token."""
+    return TokenRequestsAuth(contract_service.default_token.token)
 
 
 @pytest.fixture(scope="module", params=["asgi", "http"])

@@ -1,9 +1,10 @@
-"""Shared pieces of the contract tests: the example ids, and a signer for the requests that
-schemathesis generates.
+"""Shared pieces of the contract tests: the example ids, and the authentication of the
+requests that schemathesis generates, for each API.
 
 schemathesis sends with ``requests`` (through ASGI too), so the SDK's ``httpx.Auth`` cannot be
 plugged in; :class:`AcsV3RequestsAuth` puts the same headers on the prepared request and signs
-them with the same function (``yunxiao_emas.signing.sign_parts``), over the final URL.
+them with the same function (``yunxiao_emas.auth.acs3.sign_parts``), over the final URL, and
+:class:`TokenRequestsAuth` sets ``x-yunxiao-token`` as ``yunxiao_emas.auth.token`` does.
 """
 
 from __future__ import annotations
@@ -15,17 +16,23 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
-from yunxiao_emas.signing import ACTION, DATE_FORMAT, VERSION, authorization, sign_parts
+from yunxiao_emas._operations import SIGNED
+from yunxiao_emas._spec import example_ids, operations
+from yunxiao_emas.auth.acs3 import DATE_FORMAT, authorization, sign_parts
+from yunxiao_emas.auth.token import TOKEN_HEADER
 
 # The reference page's example ids (openapi.yaml's examples), so the examples reach a 200.
+IDS = example_ids()
 EXAMPLE = {
-    "organization_id": "5ebbc0228123212b59xxxxx",
-    "pipeline_id": 1111,
-    "pipeline_run_id": 1,
-    "emas_job_instance_id": "Psaxsa",
+    name: IDS[name]
+    for name in ("organization_id", "pipeline_id", "pipeline_run_id", "emas_job_instance_id")
 }
-EXAMPLE_MD5 = "assasas"
-EXAMPLE_CONNECTION = 122
+EXAMPLE_MD5: str = IDS["md5"]
+EXAMPLE_CONNECTION: int = IDS["service_connection_id"]
+# A token the contract runs register as expired.
+EXPIRED_TOKEN = "pt-contract-expired"
+ACTION: str = operations()[SIGNED.name].extensions["x-acs-action"]
+VERSION = str(operations()[SIGNED.name].extensions["x-acs-version"])
 
 
 class AcsV3RequestsAuth(requests.auth.AuthBase):
@@ -64,4 +71,15 @@ class AcsV3RequestsAuth(requests.auth.AuthBase):
         )
         request.headers.update(headers)
         request.headers["Authorization"] = authorization(self.access_key_id, parts)
+        return request
+
+
+class TokenRequestsAuth(requests.auth.AuthBase):
+    """A personal access token in ``x-yunxiao-token``, for ``requests``."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers[TOKEN_HEADER] = self.token
         return request

@@ -1,5 +1,5 @@
-"""Fixtures of the emulator's tests: a service with one artifact, and clients that sign like the
-SDK and validate every API answer against openapi.yaml."""
+"""Fixtures of the emulator's tests: a service with one artifact, and clients that sign (or send
+a token) like the SDK and validate every API answer against openapi.yaml."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from emulator_support import (
     http_client,
     in_process_client,
 )
+from yunxiao_emas.auth.acs3 import AcsV3Auth
+from yunxiao_emas.auth.token import TokenAuth
 from yunxiao_emas.credentials import AccessKeyCredentials
-from yunxiao_emas.signing import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService
 
 
@@ -49,6 +50,14 @@ async def api(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """In process (ASGI), signed with the SDK's signer; every API answer is validated."""
     async with in_process_client(service, AcsV3Auth(credentials)) as client:
+        yield client
+
+
+@pytest.fixture
+async def token_api(service: EmulatedService) -> AsyncIterator[httpx.AsyncClient]:
+    """In process (ASGI), with the emulator's default token, as the SDK sends it; every API
+    answer is validated."""
+    async with in_process_client(service, TokenAuth(service.default_token)) as client:
         yield client
 
 

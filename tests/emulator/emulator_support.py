@@ -8,9 +8,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from yunxiao_emas.signing import AcsV3Auth
-from yunxiao_emas.testing import EmulatedService
-from yunxiao_emas.testing._service import DOWNLOAD_PREFIX
+from yunxiao_emas._operations import SIGNED, TOKEN
+from yunxiao_emas._spec import example_ids, load_spec, operations
+from yunxiao_emas.auth.acs3 import AcsV3Auth
+from yunxiao_emas.testing import DOWNLOAD_PREFIX, EmulatedService
 
 # tests/_spec_validation.py is shared with other test folders.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -19,13 +20,32 @@ from _spec_validation import assert_conforms
 
 BASE_URL = "http://emulator.test"
 # The example of the API reference page (openapi.yaml's examples).
-ORG = "5ebbc0228123212b59xxxxx"
-PIPELINE = 1111
-RUN = 1
-JOB = "Psaxsa"
-CONNECTION = 122
+IDS = example_ids()
+ORG: str = IDS["organization_id"]
+PIPELINE: int = IDS["pipeline_id"]
+RUN: int = IDS["pipeline_run_id"]
+JOB: str = IDS["emas_job_instance_id"]
+CONNECTION: int = IDS["service_connection_id"]
 CONTENT = bytes(range(256)) * 40  # 10 KiB, every byte value
 FILENAME = "app-release.apk"
+
+
+def documented_codes() -> list[tuple[str, int, str]]:
+    """The service's documented codes with status and message, as openapi.yaml lists them
+    (``ServiceError.x-error-codes``)."""
+    entries = load_spec()["components"]["schemas"]["ServiceError"]["x-error-codes"]
+    return [(str(e["code"]), int(e["status"]), str(e["message"])) for e in entries]
+
+
+def gateway_codes() -> set[str]:
+    """The gateway's codes that openapi.yaml lists (``GatewayError.x-error-codes``)."""
+    entries = load_spec()["components"]["schemas"]["GatewayError"]["x-error-codes"]
+    return {str(entry["code"]) for entry in entries}
+
+
+def documented_message(code: str, status: int) -> str:
+    """The documented message of ``code`` with ``status``."""
+    return next(m for c, s, m in documented_codes() if (c, s) == (code, status))
 
 
 def api_path(
@@ -36,8 +56,43 @@ def api_path(
     md5: str = "",
 ) -> str:
     """The API path, each segment percent-encoded the way the client sends it."""
-    segments = [quote(str(value), safe="") for value in (org, pipeline, run, job, md5)]
-    return "/organization/{}/pipeline/{}/pipelineRun/{}/emas/artifact/{}/{}".format(*segments)
+    values = {
+        "organizationId": org,
+        "pipelineId": pipeline,
+        "pipelineRunId": run,
+        "emasJobInstanceId": job,
+        "md5": md5,
+    }
+    return _fill(operations()[SIGNED.name].path, values)
+
+
+def token_path(org: str = ORG) -> str:
+    """The token API's path, the organization percent-encoded the way the client sends it."""
+    return _fill(operations()[TOKEN.name].path, {"organizationId": org})
+
+
+def token_params(
+    *,
+    pipeline: int | str = PIPELINE,
+    run: int | str = RUN,
+    job: str = JOB,
+    md5: str = "",
+    connection: int | str = CONNECTION,
+) -> dict[str, str]:
+    """The token API's query parameters."""
+    return {
+        "pipelineId": str(pipeline),
+        "pipelineRunId": str(run),
+        "emasJobInstanceId": job,
+        "md5": md5,
+        "serviceConnectionId": str(connection),
+    }
+
+
+def _fill(template: str, values: dict[str, object]) -> str:
+    for name, value in values.items():
+        template = template.replace(f"{{{name}}}", quote(str(value), safe=""))
+    return template
 
 
 def _is_api(response: httpx.Response) -> bool:
@@ -96,6 +151,22 @@ def gateway_code(response: httpx.Response) -> str:
     body = response.json()
     assert set(body) == {"RequestId", "HostId", "Code", "Message", "Recommend"}, body
     return str(body["Code"])
+
+
+def token_code(response: httpx.Response) -> str:
+    """The token API's ``errorCode`` (fails when the body is not a ``TokenApiError``)."""
+    body = response.json()
+    assert set(body) == {
+        "errorCode",
+        "errorMessage",
+        "requestId",
+        "traceId",
+        "httpStatus",
+        "title",
+        "hasDetailSolution",
+    }, body
+    assert body["httpStatus"] == str(response.status_code)
+    return str(body["errorCode"])
 
 
 def service_code(response: httpx.Response) -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+from collections.abc import Callable
+from typing import NoReturn
 
 import httpx
 import pytest
 from emulator_support import (
+    BASE_URL,
     CONNECTION,
     CONTENT,
     JOB,
@@ -15,20 +18,19 @@ from emulator_support import (
     PIPELINE,
     RUN,
     api_path,
+    documented_message,
     gateway_code,
     in_process_client,
     service_code,
+    token_code,
+    token_path,
+    validate_async,
 )
+from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.credentials import AccessKeyCredentials
-from yunxiao_emas.signing import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService
-from yunxiao_emas.testing._service import contract
 
 PARAMS = {"serviceConnectionId": CONNECTION}
-
-
-def documented_message(code: str, status: int) -> str:
-    return next(e.message for e in contract().service_codes if (e.code, e.status) == (code, status))
 
 
 async def test_signed_call_for_a_registered_artifact_returns_success(
@@ -305,3 +307,30 @@ def test_add_artifact_refuses_a_filename_that_is_not_a_plain_name(
 ) -> None:
     with pytest.raises(ValueError, match="plain file name"):
         service.add_artifact(ORG, PIPELINE, RUN, JOB, b"x", filename=filename)
+
+
+@pytest.mark.parametrize(
+    ("path", "code_of"),
+    [
+        pytest.param(api_path(md5="x"), gateway_code, id="signed"),
+        pytest.param(token_path(), token_code, id="token"),
+    ],
+)
+async def test_a_failure_of_the_emulator_itself_is_a_conforming_internal_error(
+    service: EmulatedService,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    code_of: Callable[[httpx.Response], str],
+) -> None:
+    def broken(request: object) -> NoReturn:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(service, "handle_api", broken)
+    # Starlette re-raises after answering, for the server's log; take the answer instead.
+    transport = httpx.ASGITransport(app=service.asgi_app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE_URL, event_hooks={"response": [validate_async]}
+    ) as client:
+        response = await client.request("POST" if path.startswith("/org") else "GET", path)
+
+    assert (response.status_code, code_of(response)) == (500, "InternalError")

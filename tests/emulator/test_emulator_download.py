@@ -18,7 +18,7 @@ from emulator_support import (
     api_path,
     in_process_client,
 )
-from yunxiao_emas.signing import AcsV3Auth
+from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService
 
 PARAMS = {"serviceConnectionId": CONNECTION}
@@ -206,7 +206,8 @@ async def test_expire_urls_makes_issued_urls_answer_403(
 async def test_url_issued_after_expire_urls_works_even_in_the_same_second() -> None:
     service = EmulatedService(now=lambda: 1_800_000_000.0)
     md5 = service.add_artifact(ORG, PIPELINE, RUN, JOB, CONTENT)
-    async with in_process_client(service, AcsV3Auth(service.default_credentials)) as api:
+    auth = AcsV3Auth(service.default_credentials, clock=service.now)
+    async with in_process_client(service, auth) as api:
         stale = (await api.post(api_path(md5=md5), params=PARAMS)).json()["fileUrl"]
         service.expire_urls()
         fresh = (await api.post(api_path(md5=md5), params=PARAMS)).json()["fileUrl"]

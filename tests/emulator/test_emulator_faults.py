@@ -6,12 +6,12 @@ import time
 
 import httpx
 import pytest
-from emulator_support import CONNECTION, api_path, gateway_code, service_code
+from emulator_support import CONNECTION, api_path, documented_codes, gateway_code, service_code
+from yunxiao_emas._operations import SIGNED
 from yunxiao_emas.testing import Call, ConnectionDropped, EmulatedService
-from yunxiao_emas.testing._service import contract
 
 PARAMS = {"serviceConnectionId": CONNECTION}
-DOCUMENTED = [(entry.code, entry.status, entry.message) for entry in contract().service_codes]
+DOCUMENTED = documented_codes()
 
 
 @pytest.mark.parametrize(("code", "status", "message"), DOCUMENTED)
@@ -247,9 +247,9 @@ async def test_calls_record_method_path_status_and_code(
         await api.post(api_path(md5=md5), params=PARAMS)
 
     assert service.calls == [
-        Call("POST", api_path(md5=md5), 200, None),
-        Call("POST", api_path(run=2, md5=md5), 404, "InvalidPipelineRun.NotFound"),
-        Call("POST", api_path(md5=md5), None, None),
+        Call("POST", api_path(md5=md5), 200, None, SIGNED.name),
+        Call("POST", api_path(run=2, md5=md5), 404, "InvalidPipelineRun.NotFound", SIGNED.name),
+        Call("POST", api_path(md5=md5), None, None, SIGNED.name),
     ]
 
 

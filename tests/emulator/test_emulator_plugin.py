@@ -9,8 +9,9 @@ import textwrap
 from pathlib import Path
 
 import yunxiao_emas.testing
-from emulator_support import ORG, api_path, http_client
-from yunxiao_emas.signing import AcsV3Auth
+from emulator_support import ORG, PIPELINE, RUN, api_path, http_client, token_params, token_path
+from yunxiao_emas.auth.acs3 import AcsV3Auth
+from yunxiao_emas.auth.token import TokenAuth
 from yunxiao_emas.testing import EmulatedService, RunningEmulator
 
 # Makes the emulator's dependencies unimportable, as in an install without the extra.
@@ -28,13 +29,31 @@ def run_python(code: str) -> subprocess.CompletedProcess[str]:
 def test_fixture_gives_a_served_emulator_and_credentials_it_accepts(
     yunxiao_emulator: RunningEmulator,
 ) -> None:
-    md5 = yunxiao_emulator.service.add_artifact(ORG, 1111, 1, "job", b"apk")
+    md5 = yunxiao_emulator.service.add_artifact(ORG, PIPELINE, RUN, "job", b"apk")
     auth = AcsV3Auth(yunxiao_emulator.credentials)
 
     with http_client(yunxiao_emulator.base_url, auth) as client:
         response = client.post(api_path(job="job", md5=md5), params={"serviceConnectionId": 1})
 
     assert response.status_code == 200
+
+
+def test_fixture_gives_a_token_the_emulator_accepts(yunxiao_emulator: RunningEmulator) -> None:
+    md5 = yunxiao_emulator.service.add_artifact(ORG, PIPELINE, RUN, "job", b"apk")
+    auth = TokenAuth(yunxiao_emulator.token)
+
+    with http_client(yunxiao_emulator.base_url, auth) as client:
+        response = client.get(token_path(), params=token_params(job="job", md5=md5))
+
+    assert response.status_code == 200
+
+
+def test_running_emulator_built_without_a_token_takes_the_services_default() -> None:
+    service = EmulatedService()
+
+    running = RunningEmulator(service, "http://127.0.0.1:1", service.default_credentials)
+
+    assert running.token == service.default_token
 
 
 def test_fixture_gives_a_fresh_service_to_each_test(yunxiao_emulator: RunningEmulator) -> None:
@@ -107,8 +126,28 @@ def test_emulator_never_imports_the_client() -> None:
     imported = set().union(*(imported_modules(path) for path in sources))
 
     ours = sorted(name for name in imported if name.startswith("yunxiao_emas"))
-    assert "yunxiao_emas.signing" in ours
+    assert "yunxiao_emas.auth.acs3" in ours
     assert not [
         name for name in ours if name.startswith(("yunxiao_emas.client", "yunxiao_emas.cli"))
     ]
     assert "yunxiao_emas" not in ours
+
+
+def test_emulator_imports_of_the_package_only_what_it_may() -> None:
+    # DESIGN.md: the signing and token modules, _spec, _operations, errors, credentials.
+    allowed = {
+        "yunxiao_emas._operations",
+        "yunxiao_emas._spec",
+        "yunxiao_emas.auth.acs3",
+        "yunxiao_emas.auth.token",
+        "yunxiao_emas.credentials",
+        "yunxiao_emas.errors",
+    }
+    modules = set()
+    for path in Path(yunxiao_emas.testing.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 2:
+                modules.add(f"yunxiao_emas.{node.module}")
+
+    assert modules <= allowed, sorted(modules - allowed)
+    assert {"yunxiao_emas.auth.acs3", "yunxiao_emas._spec"} <= modules

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import trustme
 from emulator_support import CONNECTION, JOB, ORG, PIPELINE, RUN, api_path, http_client
-from yunxiao_emas.signing import AcsV3Auth
+from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.testing import EmulatedService, serve
 
 PARAMS = {"serviceConnectionId": CONNECTION}

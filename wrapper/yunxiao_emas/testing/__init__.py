@@ -1,4 +1,6 @@
-"""A service emulator for GetPipelineEmasArtifactUrl, to test code that uses it (like moto).
+"""A service emulator of both APIs that hand out the EMAS artifact download URL:
+GetPipelineEmasArtifactUrl (AccessKey, signed) and GetEmasArtifactDownloadUrl (personal access
+token), to test code that uses them (like moto).
 
 Needs the ``mock`` extra: ``pip install yunxiao-emas[mock]``.
 
@@ -10,12 +12,13 @@ Needs the ``mock`` extra: ``pip install yunxiao-emas[mock]``.
     md5 = service.add_artifact("my-org", 1111, 1, "job-1", b"apk bytes", service_connection_id=122)
     with service.serve() as base_url:
         ...  # point the client at base_url, signing with AKID / secret
+        ...  # or with service.default_token (DEFAULT_TOKEN), for the token API
 
 In-process, without a socket: ``httpx.AsyncClient(transport=httpx.ASGITransport(
 service.asgi_app), base_url="http://emulator")``. In pytest, the ``yunxiao_emulator`` fixture
 (installed with the package) gives a served emulator per test.
 
-The emulator follows openapi.yaml: every answer of the API has a declared status and body.
+The emulator follows openapi.yaml: every answer of either API has a declared status and body.
 Fault injection (:meth:`EmulatedService.fail_next`, :meth:`~EmulatedService.drop_next`,
 :attr:`~EmulatedService.latency`, :meth:`~EmulatedService.drop_download_after`,
 :meth:`~EmulatedService.corrupt_next_download`, :meth:`~EmulatedService.expire_urls`) and the
@@ -32,18 +35,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._exchange import Call, ConnectionDropped
+    from ._file_host import DOWNLOAD_PREFIX
     from ._server import RunningEmulator, serve
     from ._service import (
         DEFAULT_ACCESS_KEY_ID,
         DEFAULT_ACCESS_KEY_SECRET,
-        Call,
-        ConnectionDropped,
+        DEFAULT_TOKEN,
         EmulatedService,
     )
 
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
     "DEFAULT_ACCESS_KEY_SECRET",
+    "DEFAULT_TOKEN",
+    "DOWNLOAD_PREFIX",
     "Call",
     "ConnectionDropped",
     "EmulatedService",
@@ -54,8 +60,10 @@ __all__ = [
 _HOMES = {
     "DEFAULT_ACCESS_KEY_ID": "._service",
     "DEFAULT_ACCESS_KEY_SECRET": "._service",
-    "Call": "._service",
-    "ConnectionDropped": "._service",
+    "DEFAULT_TOKEN": "._service",
+    "DOWNLOAD_PREFIX": "._file_host",
+    "Call": "._exchange",
+    "ConnectionDropped": "._exchange",
     "EmulatedService": "._service",
     "RunningEmulator": "._server",
     "serve": "._server",

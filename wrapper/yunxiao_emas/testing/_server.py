@@ -13,8 +13,9 @@ from typing import Any
 import attrs
 import uvicorn
 
-from ..credentials import AccessKeyCredentials
-from ._service import ConnectionDropped, EmulatedService
+from ..credentials import AccessKeyCredentials, PersonalAccessToken
+from ._exchange import ConnectionDropped
+from ._service import EmulatedService
 
 __all__ = ["RunningEmulator", "serve"]
 
@@ -26,12 +27,18 @@ class RunningEmulator:
     Attributes:
         service: the :class:`EmulatedService` (add artifacts, inject faults, read ``calls``).
         base_url: where it listens, e.g. ``http://127.0.0.1:54321``; use it as the endpoint.
-        credentials: an AccessKey the emulator accepts.
+        credentials: an AccessKey the emulator accepts (for the signed API).
+        token: a personal access token the emulator accepts (for the token API); by default
+            the service's :attr:`~EmulatedService.default_token`.
     """
 
     service: EmulatedService
     base_url: str
     credentials: AccessKeyCredentials
+    # Last and with a default, so code that builds a RunningEmulator without it keeps working.
+    token: PersonalAccessToken = attrs.field(
+        default=attrs.Factory(lambda self: self.service.default_token, takes_self=True)
+    )
 
 
 class _HideDeliberateDrops(logging.Filter):

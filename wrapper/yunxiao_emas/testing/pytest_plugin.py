@@ -12,10 +12,14 @@ Installed with the package (entry point ``pytest11``), so any project that depen
         ) as client:
             ...
 
+A test of the token API authenticates with ``yunxiao_emulator.token`` instead of
+``yunxiao_emulator.credentials``.
+
 The fixture yields a :class:`yunxiao_emas.testing.RunningEmulator`: ``service`` (the
 :class:`~yunxiao_emas.testing.EmulatedService`, to add artifacts, inject faults, move the clock
-and read ``service.calls``), ``base_url`` (``http://127.0.0.1:<port>``) and ``credentials`` (an
-:class:`~yunxiao_emas.AccessKeyCredentials` the emulator accepts). Every test gets a fresh
+and read ``service.calls``), ``base_url`` (``http://127.0.0.1:<port>``), ``credentials`` (an
+:class:`~yunxiao_emas.AccessKeyCredentials` the emulator accepts) and ``token`` (a
+:class:`~yunxiao_emas.PersonalAccessToken` it accepts). Every test gets a fresh
 service and server; the server stops when the test ends.
 
 This module is imported by pytest in every project that installed ``yunxiao-emas``, with or
@@ -52,5 +56,8 @@ def yunxiao_emulator() -> Iterator[RunningEmulator]:
     service = EmulatedService()
     with service.serve() as base_url:
         yield RunningEmulator(
-            service=service, base_url=base_url, credentials=service.default_credentials
+            service=service,
+            base_url=base_url,
+            credentials=service.default_credentials,
+            token=service.default_token,
         )

@@ -1,0 +1,161 @@
+"""One handler per operation, keyed by ``operationId``: how that operation answers.
+
+Both operations find the artifact with the one :func:`lookup` (organization, membership,
+pipeline, run, job and md5, service connection) and refuse with the same
+:class:`~._messages.Refusal`; their handlers differ only in the answer they make of it:
+
+- GetPipelineEmasArtifactUrl: a JSON object, ``success`` and ``fileUrl``; errors in the
+  service's body (``errorCode``) or the gateway's (``Code``), as the refusal's ``shape`` says;
+  a 200 can be a business failure; ``x-acs-retry-after`` on throttled answers.
+- GetEmasArtifactDownloadUrl: the URL itself, as a JSON string (``application/json``) or, when
+  the service is configured so, as plain text; errors are real statuses with the
+  ``TokenApiError`` body; ``Retry-After`` on throttled answers.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import TYPE_CHECKING, ClassVar
+
+from .._operations import SIGNED, TOKEN
+from ._exchange import JSON, ApiAnswer, Context
+from ._messages import Refusal, gateway_body, service_body, token_error_body
+
+if TYPE_CHECKING:
+    from .._operations import Ids
+    from ._state import Artifact, Identity, State
+
+__all__ = ["HANDLERS", "Handler", "SignedHandler", "TokenHandler", "lookup"]
+
+
+def lookup(state: State, identity: Identity, ids: Ids) -> Artifact:
+    """The artifact ``ids`` name, as ``identity`` may see it, or the :class:`Refusal` of the
+    first level that fails."""
+    organization = state.organizations.get(ids.organization_id)
+    if organization is None:
+        raise Refusal.service("InvalidOrganization.NotFound")
+    if not state.admits(identity, ids.organization_id, organization):
+        raise Refusal.service("Forbidden.UserNotInCurrentOrganization")
+    runs = organization.pipelines.get(ids.pipeline_id)
+    if runs is None:
+        raise Refusal.service("InvalidPipeline.NotFound")
+    jobs = runs.get(ids.pipeline_run_id)
+    if jobs is None:
+        raise Refusal.service("InvalidPipelineRun.NotFound")
+    # An unknown job and an unknown md5 both answer InvalidIdentifier.NotFound: the closest
+    # documented 404 ("space id is error or not exist"). A 404 rather than the 400
+    # InvalidResource.NotFound, because well-formed ids that name nothing are "not found".
+    artifacts = jobs.get(ids.emas_job_instance_id)
+    artifact = None if artifacts is None else artifacts.get(ids.md5)
+    if artifact is None:
+        raise Refusal.service(
+            "InvalidIdentifier.NotFound",
+            detail="The EMAS job instance, or its artifact with this md5, is not found.",
+        )
+    wanted = artifact.service_connection_id
+    if wanted is not None and wanted != ids.service_connection_id:
+        raise Refusal.service(
+            "Forbidden.AccessDenied",
+            detail="The service connection does not give access to this artifact.",
+        )
+    return artifact
+
+
+class Handler(abc.ABC):
+    """How one operation answers: a success, a refusal, the head of an answer to cut."""
+
+    name: ClassVar[str]
+    """The ``operationId``."""
+    retry_after_header: ClassVar[str]
+    """Where a throttled or failed answer says how many seconds to wait."""
+    sends_trace_id: ClassVar[bool]
+    """Whether answers carry ``x-acs-trace-id`` too."""
+
+    def headers(self, context: Context, retry_after: int | None = None) -> dict[str, str]:
+        """The headers of every answer: ``Date`` on the emulator's clock, the request id."""
+        headers = {"date": context.date, "x-acs-request-id": context.request_id}
+        if self.sends_trace_id:
+            headers["x-acs-trace-id"] = context.trace_id
+        if retry_after is not None:
+            headers[self.retry_after_header] = str(retry_after)
+        return headers
+
+    @abc.abstractmethod
+    def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
+        """The answer that hands out ``file_url``."""
+
+    @abc.abstractmethod
+    def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:
+        """The error answer of ``refusal``."""
+
+    @abc.abstractmethod
+    def cut(self, context: Context) -> ApiAnswer:
+        """A plausible beginning of an answer, for a connection cut on purpose."""
+
+
+class SignedHandler(Handler):
+    """GetPipelineEmasArtifactUrl: JSON objects, decided by code, ``x-acs-*`` headers."""
+
+    name = SIGNED.name
+    # In seconds, as openapi.yaml's RetryAfter header states (the API digest reports that the
+    # official SDK's runtime reads it as milliseconds; that disagreement is the contract's).
+    retry_after_header = "x-acs-retry-after"
+    sends_trace_id = False
+
+    def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
+        body = {
+            "requestId": context.request_id,
+            "success": True,
+            "errorCode": "",
+            "errorMessage": "",
+            "fileUrl": file_url,
+        }
+        return ApiAnswer(200, body, self.headers(context), None)
+
+    def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:
+        if refusal.shape == "gateway":
+            body = gateway_body(refusal.code, refusal.message, context)
+        else:
+            body = service_body(refusal.code, refusal.message, context, refusal.status)
+        headers = self.headers(context, refusal.retry_after)
+        return ApiAnswer(refusal.status, body, headers, refusal.code)
+
+    def cut(self, context: Context) -> ApiAnswer:
+        return ApiAnswer(
+            200, {"requestId": context.request_id}, self.headers(context), None, drop=True
+        )
+
+
+class TokenHandler(Handler):
+    """GetEmasArtifactDownloadUrl: the URL as a JSON string or text, statuses that mean what
+    they say, ``TokenApiError`` bodies.
+
+    The token API has no business failure in a 200: a refusal with status 200 (a fault asked
+    for the signed API's ``success: false``) is answered as 400, the token API's "your request
+    cannot be served". Its answers carry ``x-acs-request-id`` and ``x-acs-trace-id``, equal to
+    the body's ``requestId`` and ``traceId``, as Alibaba Cloud's gateways send them.
+    """
+
+    name = TOKEN.name
+    retry_after_header = "retry-after"  # the standard header, in seconds
+    sends_trace_id = True
+
+    def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
+        content_type = "text/plain;charset=utf-8" if state.token_answers_as_text else JSON
+        return ApiAnswer(200, file_url, self.headers(context), None, content_type=content_type)
+
+    def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:
+        status = 400 if refusal.status == 200 else refusal.status
+        message = refusal.detail or refusal.message
+        body = token_error_body(status, refusal.code, message, context)
+        headers = self.headers(context, refusal.retry_after)
+        return ApiAnswer(status, body, headers, refusal.code, content_type=JSON)
+
+    def cut(self, context: Context) -> ApiAnswer:
+        return ApiAnswer(200, "https://", self.headers(context), None, drop=True, content_type=JSON)
+
+
+HANDLERS: dict[str, Handler] = {
+    handler.name: handler for handler in (SignedHandler(), TokenHandler())
+}
+"""The handler of every operation, by ``operationId`` (a test pins that none is missing)."""

@@ -1,0 +1,156 @@
+"""Routes and parameter rules, read from openapi.yaml (``yunxiao_emas._spec.operations()``).
+
+A request is routed by its method and its raw path, split into segments while still
+percent-encoded: an encoded ``/`` (``%2F``) stays inside its parameter, and a path whose
+segments do not line up with a template reaches no operation. The parameters of the routed
+operation, in the path and in the query, are then decoded and checked by their
+:class:`~yunxiao_emas._spec.SpecParameter` rules, so the emulator cannot drift from the contract.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote
+
+from .._operations import Ids
+from .._spec import SpecOperation, SpecParameter, operations
+
+__all__ = ["ParameterError", "Route", "api_of", "arguments", "check_int", "check_text", "route"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A request matched to an operation, with its path parameters as sent (still encoded)."""
+
+    operation: SpecOperation
+    raw_path_params: Mapping[str, str]
+
+
+@functools.cache
+def _templates() -> tuple[tuple[SpecOperation, tuple[str, ...]], ...]:
+    return tuple((op, tuple(op.path.split("/"))) for op in operations().values())
+
+
+def _matches(template: tuple[str, ...], segments: list[str]) -> dict[str, str] | None:
+    if len(template) != len(segments):
+        return None
+    params: dict[str, str] = {}
+    for expected, actual in zip(template, segments, strict=True):
+        if expected.startswith("{"):
+            params[expected.strip("{}")] = actual
+        elif expected != actual:
+            return None
+    return params
+
+
+def route(method: str, raw_path: str) -> Route | None:
+    """The operation that ``method`` and ``raw_path`` (still percent-encoded) reach, if any."""
+    segments = raw_path.split("/")
+    for operation, template in _templates():
+        if operation.method != method:
+            continue
+        params = _matches(template, segments)
+        if params is not None:
+            return Route(operation, params)
+    return None
+
+
+def api_of(raw_path: str) -> SpecOperation:
+    """The operation whose API answers a request that :func:`route` reached nowhere.
+
+    The one whose path shares the longest literal beginning with ``raw_path`` (so a wrong method
+    on the token API's path, or a path under ``/oapi/``, is refused in the token API's body);
+    on a tie the first of openapi.yaml, the signed API, whose gateway answers everything else.
+    """
+    segments = raw_path.split("/")
+
+    def shared(template: tuple[str, ...]) -> int:
+        count = 0
+        for expected, actual in zip(template, segments, strict=False):
+            if expected != actual and not expected.startswith("{"):
+                break
+            count += 1
+        return count
+
+    best, best_count = _templates()[0][0], -1
+    for operation, template in _templates():
+        count = shared(template)
+        if count > best_count:
+            best, best_count = operation, count
+    return best
+
+
+class ParameterError(ValueError):
+    """A parameter of the request is missing, repeated, or breaks its rule."""
+
+    def __init__(self, name: str, problem: Literal["missing", "repeated", "invalid"]) -> None:
+        super().__init__(f"The parameter {name} is {problem}.")
+        self.name = name
+        self.problem = problem
+
+
+def _value(parameter: SpecParameter, raw: str | None) -> int | str:
+    if raw is None:
+        raise ParameterError(parameter.name, "missing")
+    value = parameter.parse(raw)
+    if value is None:
+        raise ParameterError(parameter.name, "invalid")
+    return value
+
+
+def arguments(matched: Route, query_string: str) -> Ids:
+    """The ids a request names, each checked by its rule (or :class:`ParameterError`).
+
+    Path parameters are decoded from their segment; a query parameter must appear exactly once
+    (a repeated one is ambiguous: servers differ on which value wins). Query parameters the
+    operation does not declare are ignored, as the services do.
+    """
+    query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        query.setdefault(name, []).append(value)
+    # Any: each value has its parameter's type, which the rule checked.
+    values: dict[str, Any] = {}
+    for parameter in matched.operation.parameters:
+        if parameter.location == "path":
+            raw = matched.raw_path_params.get(parameter.name)
+            values[parameter.python_name] = _value(parameter, None if raw is None else unquote(raw))
+            continue
+        given = query.get(parameter.name, [])
+        if len(given) > 1:
+            raise ParameterError(parameter.name, "repeated")
+        values[parameter.python_name] = _value(parameter, given[0] if given else None)
+    return Ids(**values)
+
+
+# --- the same rules for what tests register -------------------------------------------------
+
+
+def _rule(name: str) -> SpecParameter:
+    # Both operations take the same ids with the same rules (test_emulator_layout pins it).
+    for operation in operations().values():
+        for parameter in operation.parameters:
+            if parameter.name == name:
+                return parameter
+    raise KeyError(name)
+
+
+def check_int(name: str, value: object) -> int:
+    """``value`` when it is an int that parameter ``name`` accepts, else ``ValueError``."""
+    rule = _rule(name)
+    if isinstance(value, bool) or not isinstance(value, int) or rule.parse(str(value)) is None:
+        raise ValueError(f"{name} must be an int in {rule.minimum}..{rule.maximum}, got {value!r}")
+    return value
+
+
+def check_text(name: str, value: object) -> str:
+    """``value`` when it is a str that parameter ``name`` accepts, else ``ValueError``."""
+    rule = _rule(name)
+    if not isinstance(value, str) or rule.parse(value) is None:
+        raise ValueError(
+            f"{name} must be a str of {rule.min_length}..{rule.max_length} characters, "
+            f"got {value!r}"
+        )
+    return value
