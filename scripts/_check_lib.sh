@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# Shared by scripts/check-typescript, check-go, check-java, lint-spec and generate-ts-example
+# (sourced, not run; they set -euo pipefail).
+# Each of those sets `check` (its name, for messages) before sourcing this file.
+#
+# Usage: check="check-go"; source "$(dirname "$0")/_check_lib.sh"
+# Gives: $root (the repository), $spec (openapi.yaml), $tmp (a folder removed on exit),
+# fail MESSAGE, need_tools TOOL..., generate_client GENERATOR OUT [ARG...],
+# npm_install_cached PACKAGE_DIR DEST, write_cases FILE.
+
+# shellcheck disable=SC2154 # set by the script that sources this file
+: "${check:?set check to the script name before sourcing _check_lib.sh}"
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+spec="$root/openapi.yaml"
+
+fail() {
+  echo "$check: FAILED: $*" >&2
+  exit 1
+}
+
+# need_tools TOOL...: every TOOL on PATH, or a failure that says what is missing and where it
+# comes from (`nox -s spec` installs the Debian packages itself when it runs as root).
+need_tools() {
+  local tool missing=()
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  ((${#missing[@]} == 0)) ||
+    fail "not on PATH: ${missing[*]} (openapi-generator-cli comes with the 'spec' dependency group;" \
+      "java/javac: Debian's openjdk-17-jdk-headless; go: golang-go; node, npm: nodejs, npm)"
+}
+
+[[ -f "$spec" ]] || fail "no spec at $spec"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/yunxiao-emas-$check.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# generate_client GENERATOR OUT [ARG...]: OpenAPI Generator's client for openapi.yaml, without
+# tests and docs. Fails when the generator fails or logs an ERROR; prints its warnings.
+generate_client() {
+  local generator=$1 out=$2
+  shift 2
+  local log="$tmp/generate-$generator.log"
+  echo "$check: generating the $generator client (openapi-generator $(openapi-generator-cli version))"
+  if ! openapi-generator-cli generate \
+    --generator-name "$generator" \
+    --input-spec "$spec" \
+    --output "$out" \
+    --global-property apiTests=false,modelTests=false,apiDocs=false,modelDocs=false \
+    "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    fail "openapi-generator-cli generate -g $generator exited with an error"
+  fi
+  if grep -E '^\[[^]]*\] ERROR ' "$log" >&2; then
+    fail "the $generator generator logged errors (above)"
+  fi
+  if grep -E '^\[[^]]*\] WARN ' "$log" >/dev/null; then
+    echo "$check: the $generator generator warned:" >&2
+    grep -E '^\[[^]]*\] WARN ' "$log" | sed 's/^/  /' >&2
+  fi
+}
+
+# npm_install_cached PACKAGE_DIR DEST: `npm ci` of PACKAGE_DIR's package.json and lock file into
+# DEST/node_modules, skipped when DEST already holds an install of the same lock file.
+npm_install_cached() {
+  local src=$1 dest=$2 want have=""
+  [[ -f "$src/package-lock.json" ]] || fail "no lock file in $src"
+  want=$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -d' ' -f1)
+  [[ -f "$dest/.installed" ]] && have=$(cat "$dest/.installed")
+  if [[ "$have" == "$want" && -d "$dest/node_modules" ]]; then
+    return 0
+  fi
+  mkdir -p "$dest"
+  rm -rf "$dest/node_modules" "$dest/.installed"
+  cp "$src/package.json" "$src/package-lock.json" "$dest/"
+  (cd "$dest" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) ||
+    fail "npm ci could not install $src/package-lock.json (is the npm registry reachable?)"
+  echo "$want" >"$dest/.installed"
+}
+
+# write_cases FILE: the answers every generated client must decode (scripts/interop_cases.py).
+write_cases() {
+  local python=${PYTHON:-$(command -v python || command -v python3 || echo python)}
+  "$python" "$root/scripts/interop_cases.py" "$1" "$spec" >/dev/null ||
+    fail "scripts/interop_cases.py could not list the spec's answers (needs PyYAML)"
+}
+
+# The cache folder (first argument of the check scripts), or one inside $tmp.
+cache_dir() {
+  local dir=${1:-"$tmp/cache"}
+  mkdir -p "$dir"
+  cd "$dir" && pwd
+}
