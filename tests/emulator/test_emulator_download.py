@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 import pytest
@@ -153,11 +153,25 @@ async def test_unsatisfiable_range_is_416(
     assert response.headers["content-range"] == f"bytes */{SIZE}"
 
 
-@pytest.mark.parametrize("header", ["bytes=0-1,5-6", "items=0-1", "bytes=9-1", "bytes=a-b"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "bytes=0-1,5-6",
+        "items=0-1",
+        "bytes=9-1",
+        "bytes=a-b",
+        "bytes=\u00b9-\u00b2",  # superscript digits: str.isdigit says yes, int says no
+        "bytes=" + "9" * 4301 + "-",  # more digits than int() takes
+        "bytes=-",
+        "bytes=5-2",
+    ],
+    ids=["many", "unit", "reversed", "letters", "superscripts", "4301 digits", "dash", "5-2"],
+)
 async def test_range_the_host_does_not_serve_gets_the_whole_file(
     api: httpx.AsyncClient, file_url: str, header: str
 ) -> None:
-    response = await api.get(file_url, headers={"Range": header})
+    # Latin-1 on the wire, as the server reads header bytes: "\u00b9" arrives as itself.
+    response = await api.get(file_url, headers={"Range": header.encode("latin-1")})
 
     assert response.status_code == 200
     assert response.content == CONTENT
@@ -231,6 +245,23 @@ async def test_tampered_url_is_403(api: httpx.AsyncClient, file_url: str, tamper
     response = await api.get(tamper(file_url))
 
     assert (response.status_code, xml_code(response)) == (403, "SignatureDoesNotMatch")
+
+
+@pytest.mark.parametrize(
+    "expires",
+    ["\u00b9\u00b2\u00b3", "9" * 4301, "-1", ""],
+    ids=["superscripts", "4301", "neg", "empty"],
+)
+async def test_a_malformed_expires_is_403_not_a_server_error(
+    api: httpx.AsyncClient, file_url: str, expires: str
+) -> None:
+    head, _, query = file_url.partition("?")
+    signature = query.partition("&Signature=")[2]
+    tampered = f"{head}?Expires={quote(expires)}&Signature={signature}"
+
+    response = await api.get(tampered)
+
+    assert response.status_code == 403
 
 
 async def test_url_without_its_signature_is_403(api: httpx.AsyncClient, file_url: str) -> None:

@@ -42,7 +42,8 @@ async def test_fail_next_without_a_status_takes_the_first_documented_one(
 
 @pytest.mark.parametrize(
     ("code", "status"),
-    [("InternalError", 500), ("ServiceUnavailable", 503), ("Throttling.Api", 429)],
+    # Throttling is 400, as the API metadata of Alibaba Cloud's products lists it.
+    [("InternalError", 500), ("ServiceUnavailable", 503), ("Throttling.Api", 400)],
 )
 async def test_fail_next_with_a_gateway_code_answers_the_gateway_body(
     api: httpx.AsyncClient, service: EmulatedService, md5: str, code: str, status: int
@@ -87,14 +88,25 @@ async def test_fail_next_fails_that_many_calls_then_the_service_answers(
     assert statuses == [503, 503, 200]
 
 
-async def test_fail_next_with_retry_after_sets_the_header(
+async def test_fail_next_with_retry_after_sets_the_header_in_milliseconds(
     api: httpx.AsyncClient, service: EmulatedService, md5: str
 ) -> None:
     service.fail_next(code="Throttling.User", retry_after=3)
 
     response = await api.post(api_path(md5=md5), params=PARAMS)
 
-    assert response.headers["x-acs-retry-after"] == "3"
+    assert response.headers["x-acs-retry-after"] == "3000"
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "soon", "9" * 400])
+async def test_fail_next_with_a_raw_retry_after_sends_it_as_it_is(
+    api: httpx.AsyncClient, service: EmulatedService, md5: str, raw: str
+) -> None:
+    service.fail_next(code="Throttling.User", retry_after=raw)
+
+    response = await api.post(api_path(md5=md5), params=PARAMS)
+
+    assert response.headers["x-acs-retry-after"] == raw
 
 
 async def test_fail_next_with_status_200_is_a_business_failure(

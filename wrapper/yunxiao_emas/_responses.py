@@ -236,7 +236,8 @@ def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
 
 
 def _media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.partition(";")[0].strip().lower()
 
 
 def _token_url(response: httpx.Response) -> str | None:

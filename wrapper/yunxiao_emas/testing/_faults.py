@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .._spec import operations
-from ._messages import CODE_FOR_STATUS, GATEWAY_ERRORS, Refusal, Shape, documented
+from ._messages import CODE_FOR_STATUS, GATEWAY_ERRORS, Refusal, RetryAfter, Shape, documented
 
 __all__ = ["Fault", "Faults", "make_fault", "positive"]
 
@@ -29,7 +29,7 @@ class Fault:
     code: str = ""
     message: str = ""
     shape: Shape = "service"
-    retry_after: int | None = None
+    retry_after: RetryAfter = None
     operation: str | None = None
 
     def refusal(self) -> Refusal:
@@ -69,14 +69,21 @@ def make_fault(
     code: str | None,
     status: int | None,
     message: str | None,
-    retry_after: int | None,
+    retry_after: RetryAfter,
     shape: Shape | None,
     operation: str | None = None,
 ) -> Fault:
     """The fault :meth:`EmulatedService.fail_next` describes, or ``ValueError``."""
     operation = _target(operation)
-    if retry_after is not None:
-        positive("retry_after", retry_after)
+    if retry_after is not None and not isinstance(retry_after, str):
+        if isinstance(retry_after, bool) or not isinstance(retry_after, int | float):
+            raise ValueError(
+                f"retry_after must be seconds or a raw header value, got {retry_after!r}"
+            )
+        if not 0 < retry_after < 10**9:
+            raise ValueError(
+                f"retry_after must be a positive number of seconds, got {retry_after!r}"
+            )
     if code is None:
         code = CODE_FOR_STATUS.get(status if status is not None else 500)
         if code is None:

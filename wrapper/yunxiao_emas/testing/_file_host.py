@@ -77,7 +77,11 @@ class FileHost:
             query.setdefault(name, []).append(value)
         expires_values = query.get("Expires", [])
         signatures = query.get("Signature", [])
-        if len(expires_values) != 1 or len(signatures) != 1 or not expires_values[0].isdigit():
+        if (
+            len(expires_values) != 1
+            or len(signatures) != 1
+            or not _decimal(expires_values[0], max_digits=12)
+        ):
             return self._error(OSS_ANONYMOUS, host)
         expires = int(expires_values[0])
         signature = signatures[0]
@@ -153,6 +157,13 @@ class FileHost:
         return DownloadAnswer(error.status, headers, body)
 
 
+def _decimal(text: str, max_digits: int = 19) -> bool:
+    """ASCII digits only, and not absurdly many: ``str.isdigit`` also takes superscripts and
+    other scripts' digits (which ``int`` then refuses), and ``int`` refuses more than 4,300
+    digits; neither may turn a malformed header into a 500."""
+    return 0 < len(text) <= max_digits and text.isascii() and text.isdigit()
+
+
 def _parse_range(header: str, size: int) -> tuple[int, int] | Literal["unsatisfiable"] | None:
     """One ``bytes=`` range as inclusive offsets; None when the header is to be ignored.
 
@@ -163,9 +174,10 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | Literal["unsatisfi
     if unit.strip().lower() != "bytes" or "," in spec:
         return None
     first, dash, last = spec.strip().partition("-")
-    if not dash or not (first.isdigit() or last.isdigit()):
+    first, last = first.strip(), last.strip()
+    if not dash or not (first or last):
         return None
-    if (first and not first.isdigit()) or (last and not last.isdigit()):
+    if (first and not _decimal(first)) or (last and not _decimal(last)):
         return None
     if not first:
         suffix = int(last)

@@ -15,11 +15,12 @@ pipeline, run, job and md5, service connection) and refuse with the same
 from __future__ import annotations
 
 import abc
+import math
 from typing import TYPE_CHECKING, ClassVar
 
 from .._operations import SIGNED, TOKEN
 from ._exchange import JSON, ApiAnswer, Context
-from ._messages import Refusal, gateway_body, service_body, token_error_body
+from ._messages import Refusal, RetryAfter, gateway_body, service_body, token_error_body
 
 if TYPE_CHECKING:
     from .._operations import Ids
@@ -67,17 +68,23 @@ class Handler(abc.ABC):
     name: ClassVar[str]
     """The ``operationId``."""
     retry_after_header: ClassVar[str]
-    """Where a throttled or failed answer says how many seconds to wait."""
+    """Where a throttled or failed answer says how long to wait."""
+    retry_after_unit: ClassVar[float]
+    """The unit of that header, in seconds."""
     sends_trace_id: ClassVar[bool]
     """Whether answers carry ``x-acs-trace-id`` too."""
 
-    def headers(self, context: Context, retry_after: int | None = None) -> dict[str, str]:
+    def headers(self, context: Context, retry_after: RetryAfter = None) -> dict[str, str]:
         """The headers of every answer: ``Date`` on the emulator's clock, the request id."""
         headers = {"date": context.date, "x-acs-request-id": context.request_id}
         if self.sends_trace_id:
             headers["x-acs-trace-id"] = context.trace_id
-        if retry_after is not None:
-            headers[self.retry_after_header] = str(retry_after)
+        if isinstance(retry_after, str):
+            headers[self.retry_after_header] = retry_after
+        elif retry_after is not None:
+            headers[self.retry_after_header] = str(
+                max(1, math.ceil(retry_after / self.retry_after_unit - 1e-9))
+            )
         return headers
 
     @abc.abstractmethod
@@ -97,10 +104,12 @@ class SignedHandler(Handler):
     """GetPipelineEmasArtifactUrl: JSON objects, decided by code, ``x-acs-*`` headers."""
 
     name = SIGNED.name
-    # In seconds, as openapi.yaml's RetryAfter header states (the API digest reports that the
-    # official SDK's runtime reads it as milliseconds; that disagreement is the contract's).
+    # Milliseconds, as openapi.yaml's RetryAfter header states and the official SDK's runtime
+    # (tea-openapi get_throttling_time_left, darabonba policy/retry.py) reads it.
     retry_after_header = "x-acs-retry-after"
-    sends_trace_id = False
+    retry_after_unit = 0.001
+    # The real gateway sends x-acs-trace-id with every answer.
+    sends_trace_id = True
 
     def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
         body = {
@@ -132,12 +141,13 @@ class TokenHandler(Handler):
 
     The token API has no business failure in a 200: a refusal with status 200 (a fault asked
     for the signed API's ``success: false``) is answered as 400, the token API's "your request
-    cannot be served". Its answers carry ``x-acs-request-id`` and ``x-acs-trace-id``, equal to
+    cannot be served"; a throttling code is answered as 429. Its answers carry ``x-acs-request-id`` and ``x-acs-trace-id``, equal to
     the body's ``requestId`` and ``traceId``, as Alibaba Cloud's gateways send them.
     """
 
     name = TOKEN.name
     retry_after_header = "retry-after"  # the standard header, in seconds
+    retry_after_unit = 1.0
     sends_trace_id = True
 
     def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
@@ -145,7 +155,13 @@ class TokenHandler(Handler):
         return ApiAnswer(200, file_url, self.headers(context), None, content_type=content_type)
 
     def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:
-        status = 400 if refusal.status == 200 else refusal.status
+        status = refusal.status
+        if status == 200:
+            status = 400
+        elif refusal.code.startswith("Throttling"):
+            # The signed API's gateway says 400 (its codes carry the meaning); the token API's
+            # statuses mean what they say.
+            status = 429
         message = refusal.detail or refusal.message
         body = token_error_body(status, refusal.code, message, context)
         headers = self.headers(context, refusal.retry_after)

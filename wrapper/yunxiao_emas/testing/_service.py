@@ -90,8 +90,9 @@ class EmulatedService:
             move it.
         url_ttl: how long a download URL stays valid, in seconds (one hour, like the service).
         rate_limit: ``(requests, per_seconds)`` allowed per AccessKey or token, or None for no
-            limit; beyond it the signed API answers ``Throttling.User`` with
-            ``x-acs-retry-after``, the token API 429 with ``Retry-After`` (seconds).
+            limit; beyond it the signed API answers ``Throttling.User`` (400, as the API
+            metadata lists it) with ``x-acs-retry-after`` (milliseconds), the token API 429
+            with ``Retry-After`` (seconds).
         tokens: the personal access tokens accepted, each in every organization. Defaults to
             one, :data:`DEFAULT_TOKEN`; use :meth:`add_token` to admit one to some
             organizations only, or to make it expire.
@@ -353,7 +354,7 @@ class EmulatedService:
         code: str | None = None,
         status: int | None = None,
         message: str | None = None,
-        retry_after: int | None = None,
+        retry_after: float | str | None = None,
         shape: Literal["service", "gateway"] | None = None,
         operation: str | None = None,
     ) -> None:
@@ -377,9 +378,10 @@ class EmulatedService:
         calls of that operation, which also allows the statuses only it declares (the token
         API's 401, 409 and 422); without it, the status must be one every operation declares.
 
-        ``retry_after`` adds ``x-acs-retry-after`` (signed API) or ``Retry-After`` (token API),
-        in seconds. The faults queue up with :meth:`drop_next` in the order they were asked for,
-        and fire after the gateway has accepted the signature or token, so unauthenticated
+        ``retry_after`` (seconds) adds ``x-acs-retry-after`` in milliseconds (signed API) or
+        ``Retry-After`` in seconds (token API); a ``str`` is sent as the header's raw value, to
+        test how a client takes a malformed hint ("0", "-1", "soon"). The faults queue up
+        with :meth:`drop_next` in the order they were asked for, and fire after the gateway has accepted the signature or token, so unauthenticated
         requests do not use them up.
 
         >>> service = EmulatedService()

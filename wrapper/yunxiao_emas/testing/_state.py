@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import math
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -236,14 +235,14 @@ class State:
         self._nonces[(access_key_id, nonce)] = now
         return True
 
-    def admit(self, identity: Identity, limit: int, per_seconds: float) -> int | None:
+    def admit(self, identity: Identity, limit: int, per_seconds: float) -> float | None:
         """Count a call of ``identity`` in its sliding window: None when admitted, else the
-        whole seconds until the window admits another."""
+        seconds until the window admits another (at least a millisecond)."""
         now = self.now()
         admitted = self._windows.setdefault(identity, collections.deque())
         while admitted and admitted[0] <= now - per_seconds:
             admitted.popleft()
         if len(admitted) >= limit:
-            return max(1, math.ceil(admitted[0] + per_seconds - now))
+            return max(0.001, admitted[0] + per_seconds - now)
         admitted.append(now)
         return None
