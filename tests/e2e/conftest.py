@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import trustme
-from yunxiao_emas import AccessKeyCredentials
+from yunxiao_emas import AccessKeyCredentials, PersonalAccessToken
 from yunxiao_emas.testing import EmulatedService, serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,6 +40,8 @@ from e2e_support import (
     PIPELINE,
     RUN,
     SECRET,
+    TOKEN,
+    TOKEN_CREDENTIALS,
     App,
     CliRun,
     Emulated,
@@ -112,12 +114,22 @@ def mount(server: Server) -> Iterator[Callable[[App], str]]:
 
 
 @pytest.fixture
-def emulate(server: Server, mount: Callable[[App], str]) -> Iterator[Callable[..., Emulated]]:
+def api(request: pytest.FixtureRequest) -> str:
+    """The API a test calls: the signed one unless the test is parametrized over ``APIS``
+    (``@pytest.mark.parametrize("api", APIS, indirect=True)``)."""
+    return str(getattr(request, "param", "signed"))
+
+
+@pytest.fixture
+def emulate(
+    server: Server, mount: Callable[[App], str], api: str
+) -> Iterator[Callable[..., Emulated]]:
     """Make a fresh emulator and mount it.
 
     Keyword arguments: ``content``, ``md5`` and ``filename`` of the registered artifact,
     ``app`` (a function of the service giving the ASGI app to mount, to wrap the emulator),
-    and any ``EmulatedService`` argument (the default key is ``KEY_ID`` / ``SECRET``).
+    and any ``EmulatedService`` argument (the default key is ``KEY_ID`` / ``SECRET``, the
+    default token ``TOKEN``).
     """
 
     def make(
@@ -129,6 +141,7 @@ def emulate(server: Server, mount: Callable[[App], str]) -> Iterator[Callable[..
         **service_options: Any,
     ) -> Emulated:
         service_options.setdefault("access_keys", {KEY_ID: SECRET})
+        service_options.setdefault("tokens", [TOKEN])
         service = EmulatedService(**service_options)
         registered = service.add_artifact(
             ORG,
@@ -145,7 +158,9 @@ def emulate(server: Server, mount: Callable[[App], str]) -> Iterator[Callable[..
         check = ContractCheck(mounted)
         checks.append(check)
         mount(check)
-        return Emulated(service, server.base_url, server.verify, registered, content, app=mounted)
+        return Emulated(
+            service, server.base_url, server.verify, registered, content, api=api, app=mounted
+        )
 
     checks: list[ContractCheck] = []
     yield make
@@ -206,24 +221,38 @@ def cli_home(tmp_path: Path) -> Path:
     return home
 
 
-@pytest.fixture
-def run_cli(cli_home: Path) -> Callable[..., CliRun]:
-    """Run ``python -m yunxiao_emas.cli ARGS`` with credentials from the environment only.
+_API_CREDENTIALS = object()
 
-    Every run asserts that neither the AccessKey secret nor the security token (nor any string
-    in ``secrets``) appears in what the command printed.
+
+@pytest.fixture
+def run_cli(cli_home: Path, api: str) -> Callable[..., CliRun]:
+    """Run ``python -m yunxiao_emas.cli ARGS`` with credentials from the environment only: by
+    default those of the test's API (``ALIBABA_CLOUD_*`` or ``YUNXIAO_TOKEN``).
+
+    Every run asserts that neither the AccessKey secret nor the security token, nor the personal
+    access token (nor any string in ``secrets``), appears in what the command printed.
     """
+    default = CREDENTIALS if api == "signed" else TOKEN_CREDENTIALS
 
     def run(
         *args: str,
-        credentials: AccessKeyCredentials | None = CREDENTIALS,
+        credentials: AccessKeyCredentials | PersonalAccessToken | object | None = _API_CREDENTIALS,
         cwd: Path | None = None,
         secrets: tuple[str, ...] = (),
     ) -> CliRun:
-        env = {name: value for name, value in os.environ.items() if "ALIBABA_CLOUD" not in name}
+        if credentials is _API_CREDENTIALS:
+            credentials = default
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if "ALIBABA_CLOUD" not in name and "YUNXIAO" not in name
+        }
         env.update({"HOME": str(cli_home), "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"})
         hidden = list(secrets)
-        if credentials is not None:
+        if isinstance(credentials, PersonalAccessToken):
+            env["YUNXIAO_TOKEN"] = credentials.token
+            hidden.append(credentials.token)
+        elif isinstance(credentials, AccessKeyCredentials):
             env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = credentials.access_key_id
             env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = credentials.access_key_secret
             hidden.append(credentials.access_key_secret)

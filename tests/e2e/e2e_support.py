@@ -19,19 +19,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from yunxiao_emas import AccessKeyCredentials, ArtifactUrl, AsyncClient, Client
-from yunxiao_emas.testing import ConnectionDropped, EmulatedService
-from yunxiao_emas.testing._service import DOWNLOAD_PREFIX
+from _ids import CONNECTION, JOB, ORG, PIPELINE, RUN
+from yunxiao_emas import (
+    AccessKeyCredentials,
+    ArtifactUrl,
+    AsyncClient,
+    Client,
+    PersonalAccessToken,
+)
+from yunxiao_emas.testing import DOWNLOAD_PREFIX, ConnectionDropped, EmulatedService
+
+__all__ = ["CONNECTION", "JOB", "ORG", "PIPELINE", "RUN"]
 
 KEY_ID = "LTAI5tE2eKeyId"
 SECRET = "e2e-SECRET-never-printed-7c41d"
 CREDENTIALS = AccessKeyCredentials(KEY_ID, SECRET)
+TOKEN = "pt-e2e-TOKEN-never-printed-3b8a0"
+TOKEN_CREDENTIALS = PersonalAccessToken(TOKEN)
+APIS = ("signed", "token")
+"""The two APIs: AccessKey credentials select the signed one, a personal access token the other."""
 
-ORG = "e2e-org"
-PIPELINE = 4242
-RUN = 7
-JOB = "emas-job-e2e"
-CONNECTION = 122
 FILENAME = "app-release.apk"
 # 96 KiB with every byte value: small, but many chunks of the smallest chunk_size (1 KiB).
 CONTENT = bytes(range(256)) * 384
@@ -307,16 +314,32 @@ class NonConformingApi:
 
 @dataclass
 class Emulated:
-    """A fresh emulated service mounted on a served socket, with one registered artifact."""
+    """A fresh emulated service mounted on a served socket, with one registered artifact, and
+    the API the test calls it through (``"signed"`` with an AccessKey, ``"token"``)."""
 
     service: EmulatedService
     base_url: str
     verify: str | ssl.SSLContext
     md5: str
     content: bytes = CONTENT
-    credentials: AccessKeyCredentials = CREDENTIALS
+    api: str = "signed"
     app: Any = None
     """The ASGI app mounted: the emulator's, or the wrapper the test asked for."""
+
+    @property
+    def credentials(self) -> AccessKeyCredentials | PersonalAccessToken:
+        """What the client signs (or authenticates) with, for this test's API."""
+        return CREDENTIALS if self.api == "signed" else TOKEN_CREDENTIALS
+
+    @property
+    def method(self) -> str:
+        """The HTTP method of this test's API."""
+        return "POST" if self.api == "signed" else "GET"
+
+    @property
+    def secret(self) -> str:
+        """The secret of this test's credentials (which must never be printed)."""
+        return SECRET if self.api == "signed" else TOKEN
 
     def ids(self, **changes: Any) -> dict[str, Any]:
         """The artifact's ids as keyword arguments of the client calls."""

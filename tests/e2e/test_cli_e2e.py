@@ -1,5 +1,6 @@
-"""The ``yunxiao-emas`` command end to end (issues 5 and 6): ``python -m yunxiao_emas.cli`` as a
-subprocess, with credentials in the environment only and an empty HOME, against the emulator.
+"""The ``yunxiao-emas`` command end to end: ``python -m yunxiao_emas.cli`` as a subprocess, with
+credentials in the environment only and an empty HOME, against the emulator. What both APIs
+share runs over both (``api``: an AccessKey in ``ALIBABA_CLOUD_*``, or ``YUNXIAO_TOKEN``).
 
 Every run also checks that no secret appears in what the command printed (see ``run_cli``).
 Exit codes: 0 ok, 1 contract drift, 2 invalid arguments, 3 API error, 4 network, 5 checksum.
@@ -20,8 +21,10 @@ from urllib.parse import quote
 
 import pytest
 from e2e_support import (
+    APIS,
     FILENAME,
     KEY_ID,
+    TOKEN,
     Emulated,
     ExpireAfterFirstDownload,
     NonConformingApi,
@@ -34,11 +37,13 @@ from yunxiao_emas import AccessKeyCredentials, __version__
 from yunxiao_emas.testing import serve
 
 CLI = [sys.executable, "-m", "yunxiao_emas.cli"]
+both_apis = pytest.mark.parametrize("api", APIS, indirect=True)
 
 
 # --- url -------------------------------------------------------------------------------------
 
 
+@both_apis
 def test_url_prints_the_download_url(emulator: Emulated, run_cli: Any) -> None:
     result = run_cli("url", "--endpoint", emulator.base_url, *ids_args(emulator))
 
@@ -47,6 +52,7 @@ def test_url_prints_the_download_url(emulator: Emulated, run_cli: Any) -> None:
     assert result.stdout.count("\n") == 1
 
 
+@both_apis
 def test_url_json_prints_one_object(emulator: Emulated, run_cli: Any) -> None:
     result = run_cli("url", "--json", "--endpoint", emulator.base_url, *ids_args(emulator))
 
@@ -59,6 +65,7 @@ def test_url_json_prints_one_object(emulator: Emulated, run_cli: Any) -> None:
 # --- download: success -----------------------------------------------------------------------
 
 
+@both_apis
 def test_download_writes_the_file_and_exits_0(
     emulator: Emulated, run_cli: Any, tmp_path: Path
 ) -> None:
@@ -74,6 +81,7 @@ def test_download_writes_the_file_and_exits_0(
     assert "verified" in result.stdout
 
 
+@both_apis
 def test_download_json_prints_one_object_describing_the_file(
     emulator: Emulated, run_cli: Any, tmp_path: Path
 ) -> None:
@@ -114,6 +122,7 @@ def test_download_survives_a_dropped_connection(
     assert emulator.service.download_calls[0].status is None  # the drop did happen
 
 
+@both_apis
 def test_download_survives_a_url_expiring_mid_download(
     emulate: Any, run_cli: Any, tmp_path: Path
 ) -> None:
@@ -177,6 +186,7 @@ def test_pipeline_id_0_exits_2_before_any_request(emulator: Emulated, run_cli: A
     assert emulator.service.calls == []
 
 
+@both_apis
 def test_missing_credentials_exit_2(emulator: Emulated, run_cli: Any) -> None:
     result = run_cli("url", "--endpoint", emulator.base_url, *ids_args(emulator), credentials=None)
 
@@ -222,6 +232,7 @@ def test_existing_output_file_is_replaced_with_overwrite(
 # --- exit 3: the API answered with an error --------------------------------------------------
 
 
+@both_apis
 def test_unknown_run_exits_3_with_code_message_and_request_id(
     emulator: Emulated, run_cli: Any
 ) -> None:
@@ -266,6 +277,7 @@ def test_sts_token_is_never_printed(emulate: Any, run_cli: Any) -> None:
 # --- exit 4: network -------------------------------------------------------------------------
 
 
+@both_apis
 def test_endpoint_on_a_closed_port_exits_4(emulator: Emulated, run_cli: Any) -> None:
     endpoint = f"http://127.0.0.1:{closed_port()}"
 
@@ -291,6 +303,7 @@ def test_read_only_output_directory_exits_4_and_writes_nothing(
 # --- exit 5: checksum ------------------------------------------------------------------------
 
 
+@both_apis
 def test_md5_that_does_not_match_the_bytes_exits_5_and_writes_nothing(
     emulate: Any, run_cli: Any, tmp_path: Path
 ) -> None:
@@ -394,6 +407,7 @@ def test_emulator_command_prints_a_download_command_that_works(
     assert secret not in completed.stdout + completed.stderr
 
 
+@both_apis
 def test_check_contract_against_the_emulator_exits_0_with_ok_lines(
     emulator: Emulated, run_cli: Any
 ) -> None:
@@ -416,3 +430,82 @@ def test_check_contract_against_a_drifted_server_exits_1_with_a_readable_diff(
     assert "'requestId' is a required property" in result.stdout
     assert "drifted" in result.stdout
     assert "Traceback" not in result.output
+
+
+# --- the token API ---------------------------------------------------------------------------
+
+
+def test_token_option_selects_the_token_api(emulator: Emulated, run_cli: Any) -> None:
+    result = run_cli(
+        "url",
+        "--endpoint",
+        emulator.base_url,
+        "--token",
+        TOKEN,
+        *ids_args(emulator),
+        credentials=None,
+        secrets=(TOKEN,),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(f"{emulator.base_url}/emas-artifacts/")
+    assert [call.operation for call in emulator.service.api_calls] == ["GetEmasArtifactDownloadUrl"]
+
+
+def test_token_option_wins_over_the_access_key_of_the_environment(
+    emulator: Emulated, run_cli: Any
+) -> None:
+    result = run_cli("url", "--endpoint", emulator.base_url, "--token", TOKEN, *ids_args(emulator))
+
+    assert result.returncode == 0, result.stderr
+    assert [call.method for call in emulator.service.api_calls] == ["GET"]
+
+
+def test_token_and_profile_together_exit_2_before_any_request(
+    emulator: Emulated, run_cli: Any
+) -> None:
+    result = run_cli(
+        "url",
+        "--endpoint",
+        emulator.base_url,
+        "--token",
+        TOKEN,
+        "--profile",
+        "default",
+        *ids_args(emulator),
+        secrets=(TOKEN,),
+    )
+
+    assert result.returncode == 2
+    assert "--token" in result.stderr
+    assert "Traceback" not in result.output
+    assert emulator.service.calls == []
+
+
+def test_an_unknown_token_exits_3_without_printing_it(emulator: Emulated, run_cli: Any) -> None:
+    unknown = "pt-unknown-TOKEN-that-must-not-be-printed"
+
+    result = run_cli(
+        "url",
+        "--endpoint",
+        emulator.base_url,
+        "--token",
+        unknown,
+        *ids_args(emulator),
+        credentials=None,
+        secrets=(unknown,),
+    )
+
+    assert result.returncode == 3
+    assert "HTTP 401" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("api", ["token"], indirect=True)
+def test_check_contract_names_the_operation_the_credentials_select(
+    emulator: Emulated, run_cli: Any
+) -> None:
+    result = run_cli("check-contract", "--endpoint", emulator.base_url, *ids_args(emulator))
+
+    assert result.returncode == 0, result.output
+    assert "(GetEmasArtifactDownloadUrl)" in result.stdout.splitlines()[0]

@@ -1,5 +1,9 @@
-"""download_pipeline_emas_artifact end to end (issue 6): the Python API against the emulator, and
+"""download_pipeline_emas_artifact end to end: the Python API against the emulator, and
 against small file hosts that misbehave in one way each, all over real loopback sockets.
+
+What involves the API (getting, reusing and refreshing the URL, resuming, verifying, what
+reaches the file host) runs over both APIs (``api``): a download over the token API is
+verified like the other.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from e2e_support import (
+    APIS,
     CONNECTION,
     CONTENT,
     CREDENTIALS,
@@ -26,6 +31,7 @@ from e2e_support import (
     ORG,
     PIPELINE,
     RUN,
+    TOKEN,
     Emulated,
     ExpireAfterFirstDownload,
     FileHost,
@@ -48,6 +54,7 @@ from yunxiao_emas import (
     DownloadedArtifact,
     DownloadError,
     InvalidArgumentError,
+    PersonalAccessToken,
 )
 from yunxiao_emas._download_file import MAX_URL_REFRESHES
 
@@ -55,6 +62,7 @@ from yunxiao_emas._download_file import MAX_URL_REFRESHES
 HOSTED = bytes(reversed(range(256))) * 256  # 64 KiB
 HOSTED_MD5 = hashlib.md5(HOSTED, usedforsecurity=False).hexdigest()
 SMALLEST_CHUNK = 1024
+both_apis = pytest.mark.parametrize("api", APIS, indirect=True)
 
 
 def download(emulated: Emulated, dest: Path, **options: Any) -> DownloadedArtifact:
@@ -94,6 +102,7 @@ def download_statuses(emulated: Emulated) -> list[int | None]:
 # --- success ---------------------------------------------------------------------------------
 
 
+@both_apis
 def test_download_writes_the_artifacts_bytes_to_the_file_path(
     emulator: Emulated, tmp_path: Path
 ) -> None:
@@ -103,6 +112,7 @@ def test_download_writes_the_artifacts_bytes_to_the_file_path(
     assert result.path == tmp_path / "out.apk"
 
 
+@both_apis
 def test_download_result_describes_the_file(emulator: Emulated, tmp_path: Path) -> None:
     result = download(emulator, tmp_path / "out.apk")
 
@@ -111,6 +121,7 @@ def test_download_result_describes_the_file(emulator: Emulated, tmp_path: Path) 
     assert result.verified is True
 
 
+@both_apis
 def test_download_result_has_the_request_id_of_the_url_it_used(
     emulator: Emulated, tmp_path: Path
 ) -> None:
@@ -124,6 +135,7 @@ def test_download_result_has_the_request_id_of_the_url_it_used(
 
 
 @pytest.mark.parametrize("server", ["https"], indirect=True)
+@both_apis
 def test_download_over_https_with_the_ca_bundle(emulator: Emulated, tmp_path: Path) -> None:
     result = download(emulator, tmp_path / "out.apk")
 
@@ -222,6 +234,7 @@ def test_long_non_ascii_content_disposition_name_is_shortened_to_fit(
     assert result.path.read_bytes() == HOSTED
 
 
+@both_apis
 def test_progress_reports_increasing_bytes_done_and_the_total(
     emulator: Emulated, tmp_path: Path
 ) -> None:
@@ -241,6 +254,7 @@ def test_progress_reports_increasing_bytes_done_and_the_total(
     assert {report[1] for report in reports} == {len(emulator.content)}
 
 
+@both_apis
 def test_given_artifact_url_is_used_without_an_api_call(emulator: Emulated, tmp_path: Path) -> None:
     with emulator.client() as client:
         url = client.get_pipeline_emas_artifact_url(**emulator.ids())
@@ -252,6 +266,7 @@ def test_given_artifact_url_is_used_without_an_api_call(emulator: Emulated, tmp_
     assert len(emulator.service.api_calls) == calls_before
 
 
+@both_apis
 def test_expired_artifact_url_is_replaced_by_a_fresh_one(
     emulator: Emulated, tmp_path: Path
 ) -> None:
@@ -271,7 +286,9 @@ def test_expired_artifact_url_is_replaced_by_a_fresh_one(
 
 def _credential_headers(headers: dict[str, str]) -> list[str]:
     return sorted(
-        name for name in headers if name in {"authorization", "cookie"} or name.startswith("x-acs-")
+        name
+        for name in headers
+        if name in {"authorization", "cookie", "x-yunxiao-token"} or name.startswith("x-acs-")
     )
 
 
@@ -290,6 +307,19 @@ def test_download_sends_no_credentials_to_the_file_host(emulate: Any, tmp_path: 
     assert [_credential_headers(seen.headers) for seen in emulated.app.downloads] == [[]]
 
 
+def test_download_sends_no_token_to_the_file_host(emulate: Any, tmp_path: Path) -> None:
+    emulated = emulate(app=lambda service: Recorder(service.asgi_app))
+
+    download(emulated, tmp_path, credentials=PersonalAccessToken(TOKEN))
+
+    api = [seen for seen in emulated.app.requests if seen.method == "GET" and "oapi" in seen.path]
+    assert api[0].headers["x-yunxiao-token"] == TOKEN  # the recorder does see credentials
+    assert emulated.app.downloads
+    assert [_credential_headers(seen.headers) for seen in emulated.app.downloads] == [[]]
+    assert all(TOKEN not in str(seen) for seen in emulated.app.downloads)
+
+
+@both_apis
 def test_redirect_from_the_file_host_carries_no_credentials(emulate: Any, tmp_path: Path) -> None:
     emulated = emulate(app=lambda service: Recorder(HopRedirect(service.asgi_app)))
     leaky = httpx.Client(
@@ -304,7 +334,11 @@ def test_redirect_from_the_file_host_carries_no_credentials(emulate: Any, tmp_pa
         )
     leaky.close()
 
-    gets = [seen for seen in emulated.app.requests if seen.method == "GET"]
+    gets = [
+        seen
+        for seen in emulated.app.requests
+        if seen.method == "GET" and not seen.path.startswith("/oapi/")
+    ]
     assert [seen.path.split("/")[1] for seen in gets] == ["hop", "emas-artifacts"]
     assert [_credential_headers(seen.headers) for seen in gets] == [[], []]
     assert result.path.read_bytes() == emulated.content
@@ -342,6 +376,7 @@ def test_plain_http_file_url_on_another_host_is_refused(mount: Any, tmp_path: Pa
 
 
 @pytest.mark.parametrize("offset", [0, 1, 1500, 40_000, len(CONTENT) - 1])
+@both_apis
 def test_connection_dropped_at_an_offset_still_delivers_the_file_intact(
     emulator: Emulated, tmp_path: Path, offset: int
 ) -> None:
@@ -379,6 +414,7 @@ def test_connection_dropped_several_times_still_delivers_the_file_intact(
     assert download_statuses(emulator) == [None, None, None, 206]
 
 
+@both_apis
 def test_connection_that_keeps_dropping_ends_in_download_error_with_its_cause(
     emulator: Emulated, tmp_path: Path
 ) -> None:
@@ -449,6 +485,7 @@ def test_content_range_from_the_wrong_offset_restarts_and_yields_the_right_file(
 # --- expiring URLs ---------------------------------------------------------------------------
 
 
+@both_apis
 def test_url_expiring_mid_download_is_replaced_and_the_download_resumes(
     emulate: Any, tmp_path: Path
 ) -> None:
@@ -461,6 +498,7 @@ def test_url_expiring_mid_download_is_replaced_and_the_download_resumes(
     assert [call.status for call in emulated.service.api_calls] == [200, 200]
 
 
+@both_apis
 def test_url_expiring_mid_download_still_delivers_the_file_intact(
     emulate: Any, tmp_path: Path
 ) -> None:
@@ -495,6 +533,7 @@ def test_url_issued_after_expire_urls_is_valid(emulate: Any) -> None:
     assert httpx.get(fresh.file_url).status_code == 200
 
 
+@both_apis
 def test_expire_urls_mid_download_is_survived(emulate: Any, tmp_path: Path) -> None:
     frozen = float(int(time.time()))
     emulated = emulate(now=lambda: frozen)
@@ -516,6 +555,7 @@ def test_expire_urls_mid_download_is_survived(emulate: Any, tmp_path: Path) -> N
 # --- checksums -------------------------------------------------------------------------------
 
 
+@both_apis
 def test_corrupted_body_raises_checksum_mismatch(emulator: Emulated, tmp_path: Path) -> None:
     emulator.service.corrupt_next_download()
 
@@ -536,6 +576,7 @@ def test_corrupted_body_leaves_no_file_behind(emulator: Emulated, tmp_path: Path
     assert leftovers(tmp_path) == []
 
 
+@both_apis
 def test_md5_reported_for_other_bytes_raises_checksum_mismatch(
     emulate: Any, tmp_path: Path
 ) -> None:
@@ -639,6 +680,7 @@ def test_large_download_runs_in_bounded_memory(emulate: Any, tmp_path: Path) -> 
 # --- AsyncClient -----------------------------------------------------------------------------
 
 
+@both_apis
 async def test_async_download_writes_the_artifact(emulator: Emulated, tmp_path: Path) -> None:
     async with emulator.async_client() as client:
         result = await client.download_pipeline_emas_artifact(
@@ -649,6 +691,7 @@ async def test_async_download_writes_the_artifact(emulator: Emulated, tmp_path: 
     assert result.verified is True
 
 
+@both_apis
 async def test_async_download_resumes_after_a_dropped_connection(
     emulator: Emulated, tmp_path: Path
 ) -> None:
@@ -663,6 +706,7 @@ async def test_async_download_resumes_after_a_dropped_connection(
     assert download_statuses(emulator) == [None, 206]
 
 
+@both_apis
 async def test_async_download_of_a_corrupted_body_raises_checksum_mismatch(
     emulator: Emulated, tmp_path: Path
 ) -> None:
@@ -675,6 +719,7 @@ async def test_async_download_of_a_corrupted_body_raises_checksum_mismatch(
             )
 
 
+@both_apis
 async def test_async_download_with_an_expiring_url_resumes(emulate: Any, tmp_path: Path) -> None:
     emulated = emulate(app=ExpireAfterFirstDownload, url_ttl=60)
     emulated.service.drop_download_after(40_000)
@@ -737,3 +782,19 @@ def test_plugin_fixture_serves_a_downloadable_artifact(
         )
 
     assert result.path.read_bytes() == b"plugin bytes"
+
+
+def test_plugin_fixture_serves_the_token_api_too(yunxiao_emulator: Any, tmp_path: Path) -> None:
+    md5 = yunxiao_emulator.service.add_artifact(
+        "plugin-org", 11, 1, "job-1", b"plugin bytes", service_connection_id=5
+    )
+
+    with Client(credentials=yunxiao_emulator.token, endpoint=yunxiao_emulator.base_url) as client:
+        result = client.download_pipeline_emas_artifact(
+            "plugin-org", 11, 1, "job-1", md5, tmp_path, service_connection_id=5
+        )
+
+    assert result.path.read_bytes() == b"plugin bytes"
+    assert [call.operation for call in yunxiao_emulator.service.api_calls] == [
+        "GetEmasArtifactDownloadUrl"
+    ]

@@ -34,9 +34,10 @@ def run_emulator(
             "the emulator needs the mock extra: pip install 'yunxiao-emas[mock]'"
         ) from None
 
-    # A random secret unless one is given: the emulator's own, printed so it can be pasted.
+    # A random secret and token unless given: the emulator's own, printed so they can be pasted.
     secret = access_key_secret or secrets.token_urlsafe(18)
-    service = EmulatedService(access_keys={access_key_id: secret})
+    token = f"pt-emulator-{secrets.token_urlsafe(18)}"
+    service = EmulatedService(access_keys={access_key_id: secret}, tokens=[token])
     registered = []
     for number, path in enumerate(artifacts, start=1):
         md5 = service.add_artifact(
@@ -56,6 +57,7 @@ def run_emulator(
         click.echo(f"Yunxiao emulator listening on {base_url}")
         click.echo(f"  access key id:     {access_key_id}")
         click.echo(f"  access key secret: {secret}   (the emulator's, not a real key)")
+        click.echo(f"  personal token:    {token}   (the token API; the emulator's own)")
         env = (
             f"ALIBABA_CLOUD_ACCESS_KEY_ID={shlex.quote(access_key_id)} "
             f"ALIBABA_CLOUD_ACCESS_KEY_SECRET={shlex.quote(secret)}"
@@ -68,6 +70,7 @@ def run_emulator(
             )
             command = download_command(base_url, pipeline_id, job, md5)
             click.echo(f"  download: {env} {command}")
+            click.echo(f"  with the token API: YUNXIAO_TOKEN={shlex.quote(token)} {command}")
         click.echo("\nPress Ctrl+C to stop.")
         try:
             threading.Event().wait()

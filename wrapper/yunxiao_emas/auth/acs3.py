@@ -25,8 +25,8 @@ from urllib.parse import quote, unquote_to_bytes
 
 import httpx
 
-from ..credentials._values import AccessKeyCredentials
-from ..errors import ApiError, CredentialsError
+from ..credentials._values import AccessKeyCredentials, credentials_of
+from ..errors import ApiError
 
 if TYPE_CHECKING:
     from ..credentials import CredentialsProvider
@@ -218,13 +218,7 @@ class AcsV3Auth(httpx.Auth):
 
     def sign(self, request: httpx.Request) -> AccessKeyCredentials:
         """Add the signature headers to ``request`` (replacing those of an earlier attempt)."""
-        creds = self._credentials.get_credentials()
-        if not isinstance(creds, AccessKeyCredentials):
-            raise CredentialsError(
-                f"the credentials provider handed out a {type(creds).__name__} where this "
-                "client signs with an AccessKey: a client keeps to the API its first "
-                "credentials chose"
-            )
+        creds = credentials_of(self._credentials, AccessKeyCredentials)
         body = request.content
         headers = request.headers
         fresh = {

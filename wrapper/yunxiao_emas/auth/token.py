@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ..credentials._values import PersonalAccessToken
-from ..errors import CredentialsError
+from ..credentials._values import PersonalAccessToken, credentials_of
 
 if TYPE_CHECKING:
     from ..credentials import CredentialsProvider
@@ -33,14 +32,7 @@ class TokenAuth(httpx.Auth):
 
     def token(self) -> str:
         """The token to send now (never logged)."""
-        creds = self._credentials.get_credentials()
-        if not isinstance(creds, PersonalAccessToken):
-            raise CredentialsError(
-                f"the credentials provider handed out a {type(creds).__name__} where this "
-                "client sends a personal access token: a client keeps to the API its first "
-                "credentials chose"
-            )
-        return creds.token
+        return credentials_of(self._credentials, PersonalAccessToken).token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers[TOKEN_HEADER] = self.token()

@@ -7,13 +7,19 @@ Neither shows its secret in ``repr``, ``str`` or an error message.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
-from ..errors import InvalidArgumentError
+from ..errors import CredentialsError, InvalidArgumentError
 
-__all__ = ["AccessKeyCredentials", "Credentials", "CredentialsProvider", "PersonalAccessToken"]
+__all__ = [
+    "AccessKeyCredentials",
+    "Credentials",
+    "CredentialsProvider",
+    "PersonalAccessToken",
+    "credentials_of",
+]
 
 
 def _strip(value: object) -> object:
@@ -112,3 +118,18 @@ class CredentialsProvider(Protocol):
     """
 
     def get_credentials(self) -> AccessKeyCredentials | PersonalAccessToken: ...
+
+
+_Kind = TypeVar("_Kind", AccessKeyCredentials, PersonalAccessToken)
+
+
+def credentials_of(provider: CredentialsProvider, kind: type[_Kind]) -> _Kind:
+    """The provider's credentials now, which must be of ``kind``: a client keeps to the API
+    that its first credentials chose, so a provider that switches kind is refused."""
+    credentials = provider.get_credentials()
+    if not isinstance(credentials, kind):
+        raise CredentialsError(
+            f"the credentials provider handed out a {type(credentials).__name__} where this "
+            f"client uses {kind.__name__}: a client keeps to the API its first credentials chose"
+        )
+    return credentials

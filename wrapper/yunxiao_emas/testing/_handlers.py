@@ -141,8 +141,9 @@ class TokenHandler(Handler):
 
     The token API has no business failure in a 200: a refusal with status 200 (a fault asked
     for the signed API's ``success: false``) is answered as 400, the token API's "your request
-    cannot be served"; a throttling code is answered as 429. Its answers carry ``x-acs-request-id`` and ``x-acs-trace-id``, equal to
-    the body's ``requestId`` and ``traceId``, as Alibaba Cloud's gateways send them.
+    cannot be served"; a throttling code is answered as 429. Its answers carry
+    ``x-acs-request-id`` and ``x-acs-trace-id``, equal to the body's ``requestId`` and
+    ``traceId``, as Alibaba Cloud's gateways send them.
     """
 
     name = TOKEN.name

@@ -381,8 +381,8 @@ class EmulatedService:
         ``retry_after`` (seconds) adds ``x-acs-retry-after`` in milliseconds (signed API) or
         ``Retry-After`` in seconds (token API); a ``str`` is sent as the header's raw value, to
         test how a client takes a malformed hint ("0", "-1", "soon"). The faults queue up
-        with :meth:`drop_next` in the order they were asked for, and fire after the gateway has accepted the signature or token, so unauthenticated
-        requests do not use them up.
+        with :meth:`drop_next` in the order they were asked for, and fire after the gateway has
+        accepted the signature or token, so unauthenticated requests do not use them up.
 
         >>> service = EmulatedService()
         >>> service.fail_next(2, code="ServiceUnavailable", retry_after=1)
