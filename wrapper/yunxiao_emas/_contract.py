@@ -63,26 +63,9 @@ def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def check_endpoint(
-    client: Client,
-    organization_id: str,
-    pipeline_id: int,
-    pipeline_run_id: int,
-    emas_job_instance_id: str,
-    md5: str,
-    *,
-    service_connection_id: int,
-) -> Report:
+def check_endpoint(client: Client, ids: Ids) -> Report:
     """Run the three calls through ``client``'s connection and auth, and judge each answer."""
     core, http = client._core, client._http
-    ids = Ids.check(
-        organization_id,
-        pipeline_id,
-        pipeline_run_id,
-        emas_job_instance_id,
-        md5,
-        service_connection_id,
-    )
     operation = core.bound().operation
 
     def call(name: str, kwargs: dict[str, Any], expect: str) -> Check:

@@ -329,13 +329,14 @@ def check_contract(
     openapi.yaml. Never fuzzes the endpoint.
     """
     from ._contract import check_endpoint
+    from ._operations import Ids
 
     service_connection_id = ids.pop("service_connection_id")
     with (
         _expected_failures(),
         Client(credentials=_credentials(profile, token), endpoint=endpoint, retries=0) as client,
     ):
-        report = check_endpoint(client, *_ids_of(ids), service_connection_id=service_connection_id)
+        report = check_endpoint(client, Ids.check(*_ids_of(ids), service_connection_id))
     for line in report.lines():
         click.echo(line)
     sys.exit(EXIT_OK if report.ok else EXIT_DRIFT)
