@@ -151,6 +151,7 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Speed and memory, as ratios measured side by side in one run."""
-    session.install(".[cli,mock]", *group("test"))
-    session.run("python", "scripts/bench.py", *session.posargs)
+    """Speed and memory, as ratios measured side by side in one run: writes bench/RESULTS.md
+    and bench/downloads.png. `nox -s bench -- --quick` for a smoke run, `-- --only calls`."""
+    session.install(".[mock]", *group("bench"))
+    session.run("python", "-m", "bench", *session.posargs)
