@@ -119,6 +119,8 @@ class _ProxyHandler(socketserver.StreamRequestHandler):
         method, _, rest = line.partition(" ")
         target = rest.partition(" ")[0]
         host, _, port = target.rpartition(":")
+        # A made-up name stands for a remote host: the proxy takes it to loopback.
+        host = "127.0.0.1" if host == REMOTE_NAME else host
         if method != "CONNECT" or host != "127.0.0.1" or not port.isdigit():
             self.wfile.write(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
             return
@@ -144,8 +146,13 @@ def _pipe(one: socket.socket, other: socket.socket) -> None:
             return
 
 
+REMOTE_NAME = "yunxiao-remote.test"
+"""A host name that is not loopback to the client; the proxy tunnels it to 127.0.0.1."""
+
+
 class TunnelProxy:
-    """An HTTP proxy on 127.0.0.1 that tunnels ``CONNECT`` to loopback ports only."""
+    """An HTTP proxy on 127.0.0.1 that tunnels ``CONNECT`` to loopback ports only (and to
+    :data:`REMOTE_NAME`, which it takes to 127.0.0.1)."""
 
     def __init__(self) -> None:
         self.request_lines: list[str] = []

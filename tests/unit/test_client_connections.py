@@ -30,7 +30,7 @@ from conftest_client import (
     TOKEN_PATH,
     drivers,
 )
-from conftest_loopback import Answer, LoopbackServer, TunnelProxy
+from conftest_loopback import REMOTE_NAME, Answer, LoopbackServer, TunnelProxy
 from yunxiao_emas import TransportError
 from yunxiao_emas.client import AsyncClient, Client
 
@@ -71,7 +71,7 @@ def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tls_server(ca: trustme.CA) -> Iterator[LoopbackServer]:
     """An https server on 127.0.0.1 whose certificate only the trustme CA vouches for."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(context)
+    ca.issue_cert("127.0.0.1", REMOTE_NAME).configure_cert(context)
     server = LoopbackServer(respond, tls=context)
     yield server
     server.close()
@@ -189,10 +189,31 @@ def test_proxy_tunnel_carries_the_call_verified_with_the_ca_bundle(
     make: Any, proxy: TunnelProxy, tls_server: LoopbackServer, ca_file: Path
 ) -> None:
     proxied, served = len(proxy.request_lines), len(tls_server.requests)
-    result = make(proxy=proxy.url, verify=str(ca_file), endpoint=tls_server.url, retries=0).call()
+    remote = f"https://{REMOTE_NAME}:{tls_server.port}"
+    result = make(proxy=proxy.url, verify=str(ca_file), endpoint=remote, retries=0).call()
     assert result.request_id == OK_BODY["requestId"]
-    assert proxy.request_lines[proxied:] == [f"CONNECT 127.0.0.1:{tls_server.port} HTTP/1.1"]
+    assert proxy.request_lines[proxied:] == [f"CONNECT {REMOTE_NAME}:{tls_server.port} HTTP/1.1"]
     assert len(requests_since(tls_server, served)) == 1
+
+
+def test_a_loopback_endpoint_is_never_reached_through_the_proxy(
+    make: Any, proxy: TunnelProxy, plain_server: LoopbackServer
+) -> None:
+    proxied, served = len(proxy.request_lines), len(plain_server.requests)
+    make(proxy=proxy.url, endpoint=plain_server.url, retries=0).call()
+    assert proxy.request_lines[proxied:] == []
+    assert len(requests_since(plain_server, served)) == 1
+
+
+def test_a_proxy_variable_of_the_environment_does_not_take_loopback(
+    make: Any, plain_server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing listens on port 9: a call through that proxy would fail to connect.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    served = len(plain_server.requests)
+    make(endpoint=plain_server.url, retries=0).call()
+    assert len(requests_since(plain_server, served)) == 1
 
 
 def test_without_a_proxy_the_call_goes_straight_to_the_server(

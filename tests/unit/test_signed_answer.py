@@ -89,9 +89,55 @@ SUCCESS_CASES = {
         "https://oss.example.com/a.apk?Expires=soon",
         at(NOW + 3600),
     ),
-    "the reference's example URL": (200, "http://aliyun.com", at(NOW + 3600)),
     "another 2xx status": (201, "https://oss.example.com/a.apk?Expires=1700000000", at(1700000000)),
 }
+
+
+@pytest.mark.parametrize(
+    "file_url",
+    [
+        "http://aliyun.com",  # the reference page's own example: plain http to a remote host
+        "http://127.0.0.1.example.com/a.apk",
+        "http://localhost@example.com/a.apk",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "ftp://files.example/a.apk",
+        "https:///no-host",
+        "https://oss.example.com/a.apk\r\nX-Injected: 1",
+        "https://oss.example.com/\x1b]0;pwned\x07a.apk",
+        "https://oss.example.com/a b.apk",
+        "https://oss.example.com/\x85a.apk",
+    ],
+    ids=[
+        "reference example",
+        "loopback-looking name",
+        "userinfo localhost",
+        "file",
+        "javascript",
+        "ftp",
+        "no host",
+        "CRLF",
+        "terminal escape",
+        "space",
+        "C1 control",
+    ],
+)
+def test_a_url_no_download_may_follow_is_refused(answer: Any, file_url: str) -> None:
+    body = {"requestId": "R-1", "success": True, "fileUrl": file_url}
+    error = answer(httpx.Response(200, json=body))
+    assert isinstance(error, ApiError)
+    assert "download URL is not one a download may follow" in error.message
+    assert file_url not in str(error)  # never quoted: it may be meant for a terminal
+    assert error.request_id == "R-1"
+
+
+@pytest.mark.parametrize(
+    "file_url",
+    ["http://127.0.0.1:8080/a.apk", "HTTP://LOCALHOST/a.apk", "http://[::1]:9/a.apk"],
+)
+def test_plain_http_to_loopback_is_a_url_a_download_may_follow(answer: Any, file_url: str) -> None:
+    body = {"requestId": "R-1", "success": True, "fileUrl": file_url}
+    assert answer(httpx.Response(200, json=body)).file_url == file_url
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ the client.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import ssl
@@ -25,7 +26,7 @@ from ._operations import Ids, Operation, operation_for
 from ._retry import CallStep, Outcome, RetryPolicy, call_flow
 from ._version import __version__
 from .errors import InvalidArgumentError
-from .models import ArtifactUrl, hide_presigned_urls_in_httpx_logs, is_loopback
+from .models import ArtifactUrl, DownloadedArtifact, hide_presigned_urls_in_httpx_logs, is_loopback
 
 if TYPE_CHECKING:
     from ._download_file import Transfer
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+_log = logging.getLogger("yunxiao_emas")
 # The file host is a stranger: never our auth, and each redirect is checked (scheme, hops)
 # by the transfer rather than followed by httpx.
 FILE_SEND_OPTIONS: dict[str, Any] = {"stream": True, "auth": None, "follow_redirects": False}
@@ -64,11 +66,58 @@ def base_url_of(endpoint: object) -> str:
     return str(url).rstrip("/")
 
 
-def user_agent(suffix: str | None = None) -> str:
-    """``yunxiao-emas/<version> httpx/<version> Python/<version>`` and the caller's suffix."""
+def user_agent(suffix: object = None) -> str:
+    """``yunxiao-emas/<version> httpx/<version> Python/<version>`` and the caller's suffix
+    (visible ASCII and spaces: it goes into a header)."""
+    if suffix is not None and (
+        type(suffix) is not str
+        or len(suffix) > 256
+        or not all(0x20 <= ord(char) <= 0x7E for char in suffix)
+    ):
+        raise InvalidArgumentError(
+            "user_agent", "must be a str of at most 256 visible ASCII characters and spaces"
+        )
     python = "{}.{}.{}".format(*sys.version_info[:3])
     agent = f"yunxiao-emas/{__version__} httpx/{httpx.__version__} Python/{python}"
     return f"{agent} {suffix}" if suffix else agent
+
+
+_PROXY_SCHEMES = frozenset({"http", "https", "socks5", "socks5h"})
+# Loopback is never reached through a proxy: HTTP_PROXY=http://127.0.0.1:9 must not break a
+# call to the emulator on 127.0.0.1 (as NO_PROXY would otherwise have to say).
+_LOOPBACK_PATTERNS = ("all://127.0.0.1", "all://localhost", "all://[::1]")
+
+
+def check_timeout(timeout: object) -> httpx.Timeout:
+    """The timeout of every read, write, connect and pool wait (seconds, or httpx.Timeout)."""
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise InvalidArgumentError(
+            "timeout",
+            f"must be seconds (an int or float) or an httpx.Timeout, got {type(timeout).__name__}",
+        )
+    if not 0 < timeout < float("inf"):  # also refuses nan
+        raise InvalidArgumentError("timeout", f"must be a positive finite number, got {timeout!r}")
+    return httpx.Timeout(timeout)
+
+
+def _check_proxy(proxy: object) -> str | None:
+    if proxy is None:
+        return None
+    if not isinstance(proxy, str):
+        raise InvalidArgumentError("proxy", "must be a proxy URL (str) or None")
+    # Never quoted: a proxy URL may carry a user and password.
+    rule = "must be a URL such as http://proxy.example:3128 (http, https, socks5 or socks5h)"
+    try:
+        url = httpx.URL(proxy)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise InvalidArgumentError("proxy", rule) from None
+    if url.scheme not in _PROXY_SCHEMES or not url.host:
+        raise InvalidArgumentError("proxy", rule)
+    return proxy
 
 
 def http_options(
@@ -76,8 +125,11 @@ def http_options(
     http_client: object,
     verify: bool | str | ssl.SSLContext,
     proxy: str | None,
+    transport: Callable[..., Any],
 ) -> dict[str, Any]:
-    """The options of the httpx client we make, checked (before any I/O)."""
+    """The options of the httpx client we make, checked (before any I/O). ``transport`` is
+    ``httpx.HTTPTransport`` or ``httpx.AsyncHTTPTransport``: the one loopback gets when an
+    explicit proxy would otherwise take it."""
     if http_client is not None and (verify is not True or proxy is not None):
         raise InvalidArgumentError(
             "http_client", "verify and proxy must be set on the http_client you pass, not here"
@@ -85,6 +137,12 @@ def http_options(
     if not isinstance(verify, bool | str | ssl.SSLContext):
         raise InvalidArgumentError(
             "verify", "must be True, False, a CA bundle path or an SSLContext"
+        )
+    proxy = _check_proxy(proxy)
+    if verify is False:
+        _log.warning(
+            "TLS verification is off (verify=False): the API's and the file host's certificates "
+            "are not checked; pass a CA bundle path instead where you can"
         )
     if isinstance(verify, str):
         # httpx 0.28 deprecates verify=<path>: hand it the SSLContext it would have built.
@@ -97,7 +155,11 @@ def http_options(
             raise InvalidArgumentError(
                 "verify", f"cannot load the CA bundle {verify!r}: {exc}"
             ) from None
-    return {"verify": verify, "proxy": proxy}
+    direct: Any = None  # None: the default transport, unproxied unless proxy= is given
+    if proxy is not None:
+        direct = transport(verify=verify)
+    mounts = dict.fromkeys(_LOOPBACK_PATTERNS, direct)
+    return {"verify": verify, "proxy": proxy, "mounts": mounts}
 
 
 @attrs.frozen
@@ -139,7 +201,7 @@ class Core:
         self.credentials = credentials
         self.endpoint = None if endpoint is None else base_url_of(endpoint)
         hide_presigned_urls_in_httpx_logs()
-        self.timeout = DEFAULT_TIMEOUT if timeout is None else httpx.Timeout(timeout)
+        self.timeout = check_timeout(timeout)
         self.retry = retries
         self.headers = {"user-agent": user_agent(user_agent_suffix)}
         # Per-request options for an http_client of the caller's; our own httpx client is built
@@ -220,13 +282,22 @@ class Core:
         progress: object,
         chunk_size: object,
         artifact_url: object,
-    ) -> Transfer:
-        """Validate everything (before any network I/O) and open the temporary file."""
-        from ._download_file import Transfer, check_download_args
+    ) -> Transfer | DownloadedArtifact:
+        """Validate everything (before any network I/O) and open the temporary file; or, when
+        the destination file already holds this artifact (its md5), the skipped result."""
+        from ._download_file import Transfer, check_download_args, existing_match
 
         path = check_download_args(dest, overwrite, progress, chunk_size)
         if artifact_url is not None and not isinstance(artifact_url, ArtifactUrl):
             raise InvalidArgumentError("artifact_url", "must be an ArtifactUrl or None")
+        if not path.is_dir() and (path.exists() or path.is_symlink()):
+            skipped = existing_match(path, ids.md5)
+            if skipped is not None:
+                return skipped
+            if not overwrite:
+                raise InvalidArgumentError(
+                    "dest", f"{path} exists; pass overwrite=True to replace it"
+                )
         self.bound()  # the credentials are usable, before a file is made
         return Transfer(
             path,
@@ -247,11 +318,16 @@ class Core:
         self.send_options = {}
         return {**options, "headers": self.headers, "timeout": self.timeout}
 
-    def file_request(
-        self, http: httpx.Client | httpx.AsyncClient, transfer: Transfer, url: httpx.URL | str
-    ) -> httpx.Request:
-        """The GET of one file-host attempt, stripped of everything but the headers a download
-        needs; send it with FILE_SEND_OPTIONS (no auth, redirects followed by hand)."""
+    def file_request(self, transfer: Transfer, url: httpx.URL | str) -> httpx.Request:
+        """The GET of one file-host attempt, with only the headers a download needs; send it
+        with FILE_SEND_OPTIONS (no auth, redirects followed by hand).
+
+        Built as an ``httpx.Request`` of its own, not by the client's ``build_request``: a
+        caller's ``http_client`` may have default params (which would replace the URL's
+        ``Expires`` and ``Signature``), headers or cookies, none of which belongs to the file
+        host."""
         headers = {**transfer.request_headers(), "user-agent": self.headers["user-agent"]}
-        request = http.build_request("GET", url, headers=headers, timeout=self.timeout)
+        request = httpx.Request(
+            "GET", url, headers=headers, extensions={"timeout": self.timeout.as_dict()}
+        )
         return transfer.clean_request(request)

@@ -36,7 +36,16 @@ from ._retry import RETRYABLE_STATUSES, retry_after_of
 from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
 from .models import DownloadedArtifact, ProgressCallback, is_loopback, redact_url
 
-__all__ = ["Busy", "Refresh", "Restart", "Transfer", "check_download_args", "transport_failure"]
+__all__ = [
+    "AlreadyThere",
+    "Busy",
+    "Refresh",
+    "Restart",
+    "Transfer",
+    "check_download_args",
+    "existing_match",
+    "transport_failure",
+]
 
 MAX_RESUMES = 5
 MAX_RESTARTS = 3
@@ -55,26 +64,91 @@ _FALLBACK_NAME = "artifact"
 _MAX_NAME_BYTES = 255  # NAME_MAX of Linux and macOS file systems
 
 
+MAX_CHUNK_SIZE = 64 * 1024 * 1024  # a write buffer of this size is already generous
+
+
 def check_download_args(
     dest: object, overwrite: object, progress: object, chunk_size: object
 ) -> Path:
-    """Validate the download arguments (before any I/O); return ``dest`` as a Path."""
-    if not isinstance(dest, str | os.PathLike) or not os.fspath(dest):
-        raise InvalidArgumentError("dest", "must be a file or directory path")
+    """Validate the download arguments (before any network I/O); return ``dest`` as a Path.
+
+    A ``dest`` that ends with a path separator, or names an existing directory, is a directory
+    (created, with its parents, when it does not exist yet): the file host's name is used in it.
+    Any other ``dest`` is the file's path.
+    """
+    if not isinstance(dest, str | os.PathLike):
+        raise InvalidArgumentError("dest", "must be a file or directory path (str or PathLike)")
+    raw = os.fspath(dest)
+    if not isinstance(raw, str):
+        raise InvalidArgumentError("dest", "must be a str path (its __fspath__ returned bytes)")
+    if not raw:
+        raise InvalidArgumentError("dest", "must not be empty")
+    if "\x00" in raw:
+        raise InvalidArgumentError("dest", "must not contain a NUL character")
+    try:
+        os.fsencode(raw)
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(
+            "dest", "cannot be encoded for the file system (it holds a lone surrogate)"
+        ) from None
     if not isinstance(overwrite, bool):
         raise InvalidArgumentError("overwrite", "must be a bool")
     if progress is not None and not callable(progress):
         raise InvalidArgumentError("progress", "must be a callable(done, total) or None")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1024:
-        raise InvalidArgumentError("chunk_size", "must be an int >= 1024")
-    path = Path(os.fspath(dest)).expanduser()
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, int)
+        or not 1024 <= chunk_size <= MAX_CHUNK_SIZE
+    ):
+        raise InvalidArgumentError(
+            "chunk_size", f"must be an int in 1024..{MAX_CHUNK_SIZE} (64 MiB)"
+        )
+    path = Path(raw).expanduser()
+    for part in path.parts:
+        if len(os.fsencode(part)) > _MAX_NAME_BYTES:
+            raise InvalidArgumentError(
+                "dest", f"a path component is longer than {_MAX_NAME_BYTES} bytes"
+            )
+    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    if raw.endswith(separators) and not path.is_dir():
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidArgumentError(
+                "dest", f"cannot create the directory {path}: {exc.strerror}"
+            ) from None
     if path.is_dir():
         return path
     if not path.parent.is_dir():
-        raise InvalidArgumentError("dest", f"the directory {path.parent} does not exist")
-    if path.exists() and not overwrite:
-        raise InvalidArgumentError("dest", f"{path} exists; pass overwrite=True to replace it")
+        raise InvalidArgumentError(
+            "dest",
+            f"the directory {path.parent} does not exist (end dest with {os.sep!r} to "
+            "download into a new directory)",
+        )
     return path
+
+
+def existing_match(path: Path, expected_md5: str) -> DownloadedArtifact | None:
+    """The file already at ``path`` when its md5 is ``expected_md5`` (32 hex digits): then
+    there is nothing to download. None otherwise (no such file, another md5, md5 not hex)."""
+    if not _HEX_MD5.fullmatch(expected_md5):
+        return None
+    try:
+        if not path.is_file() or path.is_symlink():
+            return None
+        digest = hashlib.md5(usedforsecurity=False)
+        size = 0
+        with path.open("rb") as existing:
+            while block := existing.read(1024 * 1024):
+                digest.update(block)
+                size += len(block)
+    except OSError:
+        return None
+    if digest.hexdigest() != expected_md5.lower():
+        return None
+    return DownloadedArtifact(
+        path=path, size=size, md5=digest.hexdigest(), request_id="", verified=True, skipped=True
+    )
 
 
 def filename_from(headers: Mapping[str, str], url: httpx.URL) -> str:
@@ -135,6 +209,10 @@ class Refresh(Exception):
     """The URL expired (403 from the file host): get a fresh one and resume."""
 
 
+class AlreadyThere(Exception):
+    """The destination already holds this artifact (``Transfer.skipped``): stop the transfer."""
+
+
 class Busy(Exception):
     """The file host answered 429 or 5xx: wait (its ``Retry-After`` when given) and resume."""
 
@@ -167,13 +245,21 @@ class Transfer:
         self.restarts = 0
         self.refreshes = 0
         self._hash = hashlib.md5(usedforsecurity=False)
+        self.skipped: DownloadedArtifact | None = None
+        self.digest = ""
         directory = dest if dest.is_dir() else dest.parent
         try:
             fd, tmp = tempfile.mkstemp(dir=directory, prefix=".yunxiao-emas-", suffix=".part")
         except OSError as exc:
             raise DownloadError(f"cannot write in {directory}: {exc.strerror}") from exc
         self.tmp_path = Path(tmp)
-        self._file = os.fdopen(fd, "wb", buffering=chunk_size)
+        try:
+            self._file = os.fdopen(fd, "wb", buffering=chunk_size)
+        except BaseException:
+            # No descriptor and no .part file left behind, whatever stopped us.
+            os.close(fd)
+            self.tmp_path.unlink(missing_ok=True)
+            raise
         self._reported = 0
 
     # -- requests -------------------------------------------------------------------------
@@ -239,6 +325,12 @@ class Transfer:
                 exists = self.final_path.exists()
             except OSError as exc:
                 raise DownloadError(f"cannot use the name {self.final_path.name!r}: {exc}") from exc
+            if exists and self.expected_md5 is not None:
+                # The file host named a file that is already there: if it is this artifact,
+                # there is nothing to transfer.
+                self.skipped = existing_match(self.final_path, self.expected_md5)
+                if self.skipped is not None:
+                    raise AlreadyThere
             if exists and not self.overwrite:
                 raise DownloadError(
                     f"{self.final_path} exists; pass overwrite=True to replace it"
@@ -266,8 +358,11 @@ class Transfer:
             raise DownloadError(
                 f"the file host answered {self.restarts} ranged requests unusably; giving up"
             )
-        self._file.seek(0)
-        self._file.truncate()
+        try:
+            self._file.seek(0)
+            self._file.truncate()
+        except OSError as exc:
+            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
         self._hash = hashlib.md5(usedforsecurity=False)
         self.offset = 0
         self._reported = 0
@@ -279,7 +374,11 @@ class Transfer:
             raise DownloadError(
                 f"the connection dropped {self.resumes} times; giving up at byte {self.offset}"
             ) from error
-        self._file.flush()
+        try:
+            # What arrived is on disk before asking for the rest (a full disk says so here).
+            self._file.flush()
+        except OSError as exc:
+            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
 
     def refresh(self) -> None:
         self.refreshes += 1
@@ -296,21 +395,36 @@ class Transfer:
             self.progress(self.offset, self.total)
 
     def commit(self, request_id: str) -> DownloadedArtifact:
-        """Verify, fsync and move the file into place. Only disk I/O: AsyncClient runs it in a
-        worker thread, so an fsync of a large artifact does not stall the event loop."""
+        """Verify, fsync and move the file into place: :meth:`seal`, then :meth:`place`."""
+        self.seal()
+        return self.place(request_id)
+
+    def seal(self) -> None:
+        """Verify the bytes and make them durable in the temporary file (the slow part of the
+        commit, disk I/O only: AsyncClient runs it in a worker thread, so an fsync of a large
+        artifact does not stall the event loop; cancelled there, nothing has been replaced)."""
         if self.total is not None and self.offset != self.total:
             raise DownloadError(f"got {self.offset} bytes, expected {self.total}")
-        digest = self._hash.hexdigest()
-        if self.expected_md5 is not None and digest != self.expected_md5:
-            raise ChecksumMismatchError(self.expected_md5, digest)
+        self.digest = self._hash.hexdigest()
+        if self.expected_md5 is not None and self.digest != self.expected_md5:
+            raise ChecksumMismatchError(self.expected_md5, self.digest)
+        # mkstemp makes the file 0600; a download gets the mode any new file would get.
+        mode = 0o666 & ~_umask()
         try:
             self._file.flush()
-            # mkstemp makes the file 0600; a download gets the mode any new file would get.
-            os.fchmod(self._file.fileno(), 0o666 & ~_umask())
+            fchmod = getattr(os, "fchmod", None)  # Windows has it only from Python 3.13
+            if fchmod is not None:
+                fchmod(self._file.fileno(), mode)
             os.fsync(self._file.fileno())
             self._file.close()
+            if fchmod is None:
+                os.chmod(self.tmp_path, mode)
         except OSError as exc:
             raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
+
+    def place(self, request_id: str) -> DownloadedArtifact:
+        """Move the sealed file into place: one rename or link, which either happens or not
+        (AsyncClient runs it on the event loop, where no cancellation can cut it in two)."""
         assert self.final_path is not None
         try:
             if self.overwrite:
@@ -325,7 +439,7 @@ class Transfer:
         return DownloadedArtifact(
             path=self.final_path,
             size=self.offset,
-            md5=digest,
+            md5=self.digest,
             request_id=request_id,
             verified=self.expected_md5 is not None,
         )

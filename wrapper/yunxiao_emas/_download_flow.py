@@ -18,9 +18,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Generator
 
+import attrs
 import httpx
 
-from ._download_file import Busy, Refresh, Restart, Transfer, transport_failure
+from ._download_file import AlreadyThere, Busy, Refresh, Restart, Transfer, transport_failure
 from ._retry import RetryPolicy, Sleep
 from .models import ArtifactUrl, DownloadedArtifact
 
@@ -71,6 +72,11 @@ def download_flow(
             assert isinstance(url, ArtifactUrl)
             try:
                 yield Stream(url.file_url)
+            except AlreadyThere:
+                # The file host named a file that is already there with this md5.
+                assert transfer.skipped is not None
+                transfer.discard()
+                return attrs.evolve(transfer.skipped, request_id=url.request_id)
             except Refresh:
                 transfer.refresh()
                 url = yield FETCH

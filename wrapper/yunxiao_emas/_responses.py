@@ -21,7 +21,7 @@ import httpx
 
 from ._retry import retry_after_of
 from .errors import ApiError, error_class_for
-from .models import ArtifactUrl
+from .models import ArtifactUrl, is_loopback
 
 __all__ = ["error_fields", "signed_answer", "token_answer"]
 
@@ -128,6 +128,32 @@ def _json(content: bytes) -> object:
 _NOT_JSON = object()
 
 
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def file_url_problem(file_url: str) -> str | None:
+    """Why no download may follow ``file_url`` (None when one may): only https, or plain http
+    to loopback (the emulator), with a host, and no whitespace or control characters (CR/LF
+    would split a request or a log line; an escape sequence would reach a terminal)."""
+    if _CONTROL_OR_SPACE.search(file_url):
+        return "it holds whitespace or control characters"
+    scheme, sep, rest = file_url.partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in {"https", "http"}:
+        return "it is not an http(s) URL"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if not authority or authority.startswith(("@", ":")):
+        return "it has no host"
+    if scheme == "http":
+        try:
+            host = httpx.URL(file_url).host
+        except (httpx.InvalidURL, ValueError):
+            return "it is not a valid URL"
+        if not is_loopback(host):
+            return "it is plain http to a host that is not this machine"
+    return None
+
+
 def expiry(file_url: str, wall_clock: Clock) -> dt.datetime:
     """The URL's ``Expires`` parameter, else the time of the answer plus one hour."""
     # A regex rather than httpx.URL: parsing a whole pre-signed URL was most of the cost of
@@ -155,6 +181,21 @@ def _error_from_body(
     fields = error_fields(body)
     fields["message"] = fields["message"] or fallback
     return api_error(response, **fields, body=body, status_decides=status_decides)  # type: ignore[arg-type]
+
+
+def _refuse_unusable(
+    response: httpx.Response, file_url: str, request_id: str, *, status_decides: bool
+) -> None:
+    problem = file_url_problem(file_url)
+    if problem is not None:
+        # The URL itself is not quoted: it may be an escape sequence meant for a terminal.
+        raise api_error(
+            response,
+            code="",
+            message=f"the answer's download URL is not one a download may follow: {problem}",
+            request_id=request_id,
+            status_decides=status_decides,
+        )
 
 
 # --- GetPipelineEmasArtifactUrl (signed, 2021-06-25) ---------------------------------------
@@ -199,6 +240,7 @@ def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
             request_id=request_id,
             body=body,
         )
+    _refuse_unusable(response, file_url, request_id, status_decides=False)
     _log.debug("GetPipelineEmasArtifactUrl ok, request id %s", request_id)
     return ArtifactUrl(
         file_url=file_url, request_id=request_id, expires_at=expiry(file_url, wall_clock)
@@ -223,6 +265,7 @@ def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
                 request_id=request_id,
                 status_decides=True,
             )
+        _refuse_unusable(response, file_url, request_id, status_decides=True)
         _log.debug("GetEmasArtifactDownloadUrl ok, request id %s", request_id or None)
         return ArtifactUrl(
             file_url=file_url, request_id=request_id, expires_at=expiry(file_url, wall_clock)

@@ -87,9 +87,11 @@ class Client:
         user_agent: str | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        options = http_options(http_client=http_client, verify=verify, proxy=proxy)
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidArgumentError("http_client", "must be an httpx.Client")
+        options = http_options(
+            http_client=http_client, verify=verify, proxy=proxy, transport=httpx.HTTPTransport
+        )
         self._core = Core(
             credentials=credentials,
             endpoint=endpoint,
@@ -189,6 +191,8 @@ class Client:
             chunk_size=chunk_size,
             artifact_url=artifact_url,
         )
+        if isinstance(transfer, DownloadedArtifact):
+            return transfer  # already there: nothing to transfer
         return self._drive_download(self._core.download(transfer, artifact_url), transfer, ids)
 
     def _drive_download(
@@ -220,7 +224,7 @@ class Client:
     def _stream_once(self, transfer: Transfer, file_url: str) -> None:
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            request = self._core.file_request(self._http, transfer, url)
+            request = self._core.file_request(transfer, url)
             response = self._http.send(request, **FILE_SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
@@ -278,9 +282,14 @@ class AsyncClient:
         user_agent: str | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        options = http_options(http_client=http_client, verify=verify, proxy=proxy)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentError("http_client", "must be an httpx.AsyncClient")
+        options = http_options(
+            http_client=http_client,
+            verify=verify,
+            proxy=proxy,
+            transport=httpx.AsyncHTTPTransport,
+        )
         self._core = Core(
             credentials=credentials,
             endpoint=endpoint,
@@ -359,6 +368,8 @@ class AsyncClient:
             chunk_size=chunk_size,
             artifact_url=artifact_url,
         )
+        if isinstance(transfer, DownloadedArtifact):
+            return transfer  # already there: nothing to transfer
         flow = self._core.download(transfer, artifact_url)
         return await self._drive_download(flow, transfer, ids)
 
@@ -377,7 +388,10 @@ class AsyncClient:
                     elif isinstance(step, Sleep):
                         await self._sleep(step.seconds)
                     elif isinstance(step, Commit):
-                        reply = await _in_thread(transfer.commit, step.request_id)
+                        # The slow part in a thread; the rename on the loop, after it: a
+                        # cancellation either comes before it (nothing replaced) or not at all.
+                        await _in_thread(transfer.seal)
+                        reply = transfer.place(step.request_id)
                     else:
                         reply = await self._drive(self._core.call(ids))
                 except BaseException as exc:
@@ -391,7 +405,7 @@ class AsyncClient:
     async def _stream_once(self, transfer: Transfer, file_url: str) -> None:
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            request = self._core.file_request(self._http, transfer, url)
+            request = self._core.file_request(transfer, url)
             response = await self._http.send(request, **FILE_SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
@@ -425,10 +439,17 @@ class AsyncClient:
             return result
 
 
-async def _in_thread(function: Callable[[str], DownloadedArtifact], arg: str) -> DownloadedArtifact:
+async def _in_thread(function: Callable[[], None]) -> None:
+    """Run ``function`` in a worker thread; if the caller is cancelled meanwhile, let the
+    thread finish with the file before the cancellation goes on (and the flow discards it)."""
     import asyncio
 
-    return await asyncio.to_thread(function, arg)
+    work = asyncio.ensure_future(asyncio.to_thread(function))
+    try:
+        await asyncio.shield(work)
+    except asyncio.CancelledError:
+        await asyncio.wait([work])
+        raise
 
 
 async def _async_sleep(seconds: float) -> None:

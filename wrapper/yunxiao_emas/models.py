@@ -112,6 +112,8 @@ class DownloadedArtifact:
         request_id: the request id of the API call that gave the URL.
         verified: True when ``md5`` was checked against the 32-hex-digit md5 passed in; False
             when the md5 argument was not a hex digest, so there was nothing to check against.
+        skipped: True when the destination already held a file with that md5, so nothing was
+            transferred (``request_id`` is then empty when no API call was needed).
     """
 
     path: Path
@@ -119,3 +121,4 @@ class DownloadedArtifact:
     md5: str
     request_id: str
     verified: bool
+    skipped: bool = False
