@@ -37,6 +37,9 @@ CREDENTIALS = AccessKeyCredentials(KEY_ID, SECRET)
 TOKEN = "pt-e2e-TOKEN-never-printed-3b8a0"
 TOKEN_CREDENTIALS = PersonalAccessToken(TOKEN)
 APIS = ("signed", "token")
+FLAVOURS = ("sync", "async", "aiohttp")
+"""Client; AsyncClient over httpx's transport; AsyncClient over aiohttp's (httpx-aiohttp)."""
+TRANSPORT_OF = {"async": "httpx", "aiohttp": "aiohttp"}
 """The two APIs: AccessKey credentials select the signed one, a personal access token the other."""
 
 FILENAME = "app-release.apk"
@@ -370,11 +373,14 @@ class Emulated:
     def get_url(
         self, flavour: str, ids: dict[str, Any] | None = None, **options: Any
     ) -> ArtifactUrl:
-        """One get_pipeline_emas_artifact_url call with Client ("sync") or AsyncClient."""
+        """One get_pipeline_emas_artifact_url call with Client ("sync"), or AsyncClient over
+        httpx's transport ("async") or aiohttp's ("aiohttp")."""
         ids = self.ids() if ids is None else ids
         if flavour == "sync":
             with self.client(**options) as client:
                 return client.get_pipeline_emas_artifact_url(**ids)
+        if "http_client" not in options:
+            options.setdefault("transport", TRANSPORT_OF[flavour])
 
         async def call() -> ArtifactUrl:
             async with self.async_client(**options) as client:

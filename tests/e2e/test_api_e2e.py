@@ -21,7 +21,17 @@ import httpx
 import pytest
 import yaml
 from _expected_errors import GATEWAY_CODE_CLASSES, SERVICE_CODE_CLASSES
-from e2e_support import APIS, CONNECTION, CREDENTIALS, KEY_ID, ORG, SECRET, TOKEN, Emulated
+from e2e_support import (
+    APIS,
+    CONNECTION,
+    CREDENTIALS,
+    FLAVOURS,
+    KEY_ID,
+    ORG,
+    SECRET,
+    TOKEN,
+    Emulated,
+)
 from yunxiao_emas import (
     AccessKeyCredentials,
     ApiError,
@@ -69,7 +79,7 @@ def server(request: pytest.FixtureRequest) -> Any:
     return request.getfixturevalue(f"{request.param}_server")
 
 
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=FLAVOURS)
 def flavour(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

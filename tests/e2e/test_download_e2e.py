@@ -677,12 +677,19 @@ def test_large_download_runs_in_bounded_memory(emulate: Any, tmp_path: Path) -> 
     assert peak < 4 * 1024 * 1024
 
 
-# --- AsyncClient -----------------------------------------------------------------------------
+# --- AsyncClient (over both of its transports) ----------------------------------------------
+
+
+@pytest.fixture(params=["httpx", "aiohttp"])
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @both_apis
-async def test_async_download_writes_the_artifact(emulator: Emulated, tmp_path: Path) -> None:
-    async with emulator.async_client() as client:
+async def test_async_download_writes_the_artifact(
+    emulator: Emulated, tmp_path: Path, transport: str
+) -> None:
+    async with emulator.async_client(transport=transport) as client:
         result = await client.download_pipeline_emas_artifact(
             **emulator.ids(), dest=tmp_path / "out.apk"
         )
@@ -693,11 +700,11 @@ async def test_async_download_writes_the_artifact(emulator: Emulated, tmp_path: 
 
 @both_apis
 async def test_async_download_resumes_after_a_dropped_connection(
-    emulator: Emulated, tmp_path: Path
+    emulator: Emulated, tmp_path: Path, transport: str
 ) -> None:
     emulator.service.drop_download_after(40_000)
 
-    async with emulator.async_client() as client:
+    async with emulator.async_client(transport=transport) as client:
         result = await client.download_pipeline_emas_artifact(
             **emulator.ids(), dest=tmp_path / "out.apk", chunk_size=SMALLEST_CHUNK
         )
@@ -708,11 +715,11 @@ async def test_async_download_resumes_after_a_dropped_connection(
 
 @both_apis
 async def test_async_download_of_a_corrupted_body_raises_checksum_mismatch(
-    emulator: Emulated, tmp_path: Path
+    emulator: Emulated, tmp_path: Path, transport: str
 ) -> None:
     emulator.service.corrupt_next_download()
 
-    async with emulator.async_client() as client:
+    async with emulator.async_client(transport=transport) as client:
         with no_new_files(tmp_path), pytest.raises(ChecksumMismatchError):
             await client.download_pipeline_emas_artifact(
                 **emulator.ids(), dest=tmp_path / "out.apk"
@@ -720,11 +727,13 @@ async def test_async_download_of_a_corrupted_body_raises_checksum_mismatch(
 
 
 @both_apis
-async def test_async_download_with_an_expiring_url_resumes(emulate: Any, tmp_path: Path) -> None:
+async def test_async_download_with_an_expiring_url_resumes(
+    emulate: Any, tmp_path: Path, transport: str
+) -> None:
     emulated = emulate(app=ExpireAfterFirstDownload, url_ttl=60)
     emulated.service.drop_download_after(40_000)
 
-    async with emulated.async_client() as client:
+    async with emulated.async_client(transport=transport) as client:
         result = await client.download_pipeline_emas_artifact(
             **emulated.ids(), dest=tmp_path / "out.apk", chunk_size=SMALLEST_CHUNK
         )
@@ -733,12 +742,16 @@ async def test_async_download_with_an_expiring_url_resumes(emulate: Any, tmp_pat
     assert download_statuses(emulated) == [None, 403, 206]
 
 
-async def test_cancelled_async_download_leaves_nothing_behind(mount: Any, tmp_path: Path) -> None:
+async def test_cancelled_async_download_leaves_nothing_behind(
+    mount: Any, tmp_path: Path, transport: str
+) -> None:
     host = StallingFileHost(HOSTED, first=8 * SMALLEST_CHUNK)
     base_url = mount(host)
     receiving = asyncio.Event()
     try:
-        async with AsyncClient(credentials=CREDENTIALS, endpoint=base_url, retries=0) as client:
+        async with AsyncClient(
+            credentials=CREDENTIALS, endpoint=base_url, retries=0, transport=transport
+        ) as client:
             task = asyncio.create_task(
                 client.download_pipeline_emas_artifact(
                     ORG,

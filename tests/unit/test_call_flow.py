@@ -28,11 +28,26 @@ from yunxiao_emas import (
     TransportError,
 )
 from yunxiao_emas._responses import signed_answer, token_answer
-from yunxiao_emas._retry import RetryPolicy, Sleep, call_flow
+from yunxiao_emas._retry import RetryPolicy, Send, Sleep, call_flow
 
 NOW = 1_750_000_000.0
 FILE_URL = "https://oss.example.com/app.apk?Expires=1750003600&Signature=s"
-KWARGS: dict[str, Any] = {"method": "post", "url": "https://api.example/x", "params": {"a": 1}}
+URL = "https://api.example/x?a=1"
+
+
+class Builder:
+    """The flow's request factory: a fresh request at every call, and the time left it was
+    given each time."""
+
+    def __init__(self) -> None:
+        self.remaining: list[float] = []
+        self.built: list[httpx.Request] = []
+
+    def __call__(self, remaining: float) -> httpx.Request:
+        self.remaining.append(remaining)
+        request = httpx.Request("POST", URL, headers={"x-attempt": str(len(self.built) + 1)})
+        self.built.append(request)
+        return request
 
 
 def signed(response: httpx.Response) -> ArtifactUrl:
@@ -89,7 +104,7 @@ class Trace:
 
     @property
     def requests(self) -> list[Any]:
-        return [step for step in self.steps if not isinstance(step, Sleep)]
+        return [step.request for step in self.steps if isinstance(step, Send)]
 
     @property
     def sleeps(self) -> list[float]:
@@ -105,13 +120,14 @@ def drive(
     clock: Clock | None = None,
     rand: Callable[[], float] = lambda: 1.0,
     attempt_takes: float = 0.0,
+    builder: Builder | None = None,
 ) -> Trace:
     """Run a call flow, answering each request with the next outcome; a Sleep advances the
     clock by its seconds, an answer by ``attempt_takes``."""
     clock = clock or Clock()
     answers = iter(outcomes)
     flow = call_flow(
-        KWARGS,
+        builder or Builder(),
         parse,
         policy or RetryPolicy(),
         recover=recover,
@@ -139,9 +155,36 @@ def drive(
 # --- one good answer ------------------------------------------------------------------------
 
 
-def test_the_first_step_is_the_request_as_given() -> None:
-    flow = call_flow(KWARGS, signed, RetryPolicy(), monotonic=Clock())
-    assert next(flow) is KWARGS
+def test_the_first_step_sends_the_request_the_builder_made() -> None:
+    builder = Builder()
+    flow = call_flow(builder, signed, RetryPolicy(), monotonic=Clock())
+    step = next(flow)
+    assert isinstance(step, Send)
+    assert step.request is builder.built[0]
+
+
+def test_the_first_attempt_may_take_the_whole_total_time() -> None:
+    builder = Builder()
+    clock = Clock()
+    clock.advance(100.0)
+    step = next(call_flow(builder, signed, RetryPolicy(max_total=7.5), monotonic=clock))
+    assert builder.remaining == [7.5]
+    assert step.deadline == 107.5
+
+
+def test_every_attempt_ends_by_the_same_deadline_and_gets_what_time_is_left() -> None:
+    builder = Builder()
+    trace = drive(
+        [unavailable(), unavailable(), ok()],
+        policy=RetryPolicy(max_total=60.0),
+        rand=lambda: 0.5,
+        attempt_takes=1.0,
+        builder=builder,
+    )
+    deadlines = {step.deadline for step in trace.steps if isinstance(step, Send)}
+    assert deadlines == {60.0}
+    # 60 s, then 60 - 1 (attempt) - 0.25 (wait), then 58.75 - 1 - 0.5.
+    assert builder.remaining == [60.0, 58.75, 57.25]
 
 
 def test_a_good_answer_ends_the_flow_with_what_the_parser_made_of_it() -> None:
@@ -149,7 +192,7 @@ def test_a_good_answer_ends_the_flow_with_what_the_parser_made_of_it() -> None:
     assert trace.error is None
     assert trace.result.file_url == FILE_URL
     assert trace.result.request_id == "OK-1"
-    assert trace.steps == [KWARGS]
+    assert len(trace.steps) == 1
 
 
 def test_the_result_is_whatever_the_parser_returns() -> None:
@@ -167,14 +210,15 @@ def test_two_server_errors_then_success_takes_three_attempts_and_two_waits() -> 
     assert len(trace.sleeps) == 2
 
 
-def test_every_attempt_sends_the_same_request() -> None:
+def test_every_attempt_sends_a_request_built_anew() -> None:
+    # Built anew: each attempt is signed again, with a new nonce and date.
     trace = drive([unavailable(), unavailable(), ok()])
-    assert all(request is KWARGS for request in trace.requests)
+    assert [request.headers["x-attempt"] for request in trace.requests] == ["1", "2", "3"]
 
 
 def test_a_wait_comes_between_two_attempts() -> None:
     trace = drive([unavailable(), ok()])
-    assert [type(step) for step in trace.steps] == [dict, Sleep, dict]
+    assert [type(step) for step in trace.steps] == [Send, Sleep, Send]
 
 
 def test_persistent_server_error_is_raised_after_max_attempts() -> None:
@@ -382,7 +426,7 @@ def test_recover_true_sends_the_same_request_again_at_once() -> None:
     recover = Recover()
     trace = drive([skew(), ok()], recover=recover)
     assert trace.result.request_id == "OK-1"
-    assert trace.steps == [KWARGS, KWARGS]  # no Sleep between
+    assert [type(step) for step in trace.steps] == [Send, Send]  # no Sleep between
     assert [error.code for error in recover.asked] == ["InvalidTimeStamp.Expired"]
 
 
@@ -414,7 +458,7 @@ def test_recover_may_help_again_in_a_later_attempt() -> None:
     recover = Recover()
     trace = drive([skew(), unavailable(), skew(), ok()], recover=recover)
     assert trace.result.request_id == "OK-1"
-    assert [type(step) for step in trace.steps] == [dict, dict, Sleep, dict, dict]
+    assert [type(step) for step in trace.steps] == [Send, Send, Sleep, Send, Send]
     assert [error.code for error in recover.asked] == [
         "InvalidTimeStamp.Expired",
         "InvalidTimeStamp.Expired",

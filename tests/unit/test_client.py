@@ -448,7 +448,7 @@ async def test_two_hundred_concurrent_calls_on_one_async_client_all_succeed(api:
         return ok(requestId=f"R-{len(nonces)}")
 
     api.route().mock(side_effect=answer)
-    async with AsyncClient(credentials=CREDENTIALS) as client:
+    async with AsyncClient(credentials=CREDENTIALS, transport="httpx") as client:
         results = await asyncio.gather(
             *(client.get_pipeline_emas_artifact_url(**IDS) for _ in range(200))
         )

@@ -221,3 +221,61 @@ def test_the_default_params_of_a_callers_client_do_not_reach_the_file_host(
     assert request.url.query == b"Expires=4102444800&Signature=s1gn"
     assert "x-team-token" not in request.headers
     assert "cookie" not in request.headers
+
+
+# --- the async transport -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", ["curl", "", None, 1])
+def test_an_unknown_async_transport_is_refused(transport: object) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        AsyncClient(credentials=CREDENTIALS, transport=transport)  # type: ignore[arg-type]
+    assert caught.value.parameter == "transport"
+
+
+def test_a_transport_with_an_http_client_of_yours_is_refused() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        AsyncClient(credentials=CREDENTIALS, http_client=httpx.AsyncClient(), transport="httpx")
+    assert caught.value.parameter == "transport"
+
+
+def test_aiohttp_without_its_extra_is_refused_naming_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)  # as if not installed
+    with pytest.raises(InvalidArgumentError, match=r"yunxiao-emas\[aiohttp\]"):
+        AsyncClient(credentials=CREDENTIALS, transport="aiohttp")
+
+
+async def test_auto_without_the_extra_is_httpx_and_calls_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    import respx
+
+    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
+    with respx.mock(assert_all_called=True) as router:
+        router.post(url__startswith="https://devops.cn-hangzhou.aliyuncs.com/").mock(
+            return_value=httpx.Response(200, json=OK_BODY)
+        )
+        async with AsyncClient(credentials=CREDENTIALS) as client:
+            url = await client.get_pipeline_emas_artifact_url(
+                *IDS, service_connection_id=CONNECTION
+            )
+    assert url.request_id == OK_BODY["requestId"]
+
+
+def test_limits_reach_no_client_of_yours() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        Client(credentials=CREDENTIALS, http_client=httpx.Client(), limits=httpx.Limits())
+    assert caught.value.parameter == "http_client"
+
+
+@pytest.mark.parametrize("limits", [10, {"max_connections": 1}])
+def test_limits_that_are_not_httpx_limits_are_refused(client_class: Any, limits: object) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        client_class(credentials=CREDENTIALS, limits=limits)
+    assert caught.value.parameter == "limits"

@@ -437,7 +437,7 @@ def call_with(flavour: str, **options: Any) -> Any:
             return client.get_pipeline_emas_artifact_url(**IDS)
 
     async def run() -> Any:
-        async with AsyncClient(credentials=CREDENTIALS, **options) as client:
+        async with AsyncClient(credentials=CREDENTIALS, transport="httpx", **options) as client:
             return await client.get_pipeline_emas_artifact_url(**IDS)
 
     return asyncio.run(run())

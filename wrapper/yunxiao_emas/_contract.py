@@ -68,9 +68,9 @@ def check_endpoint(client: Client, ids: Ids) -> Report:
     core, http = client._core, client._http
     operation = core.bound().operation
 
-    def call(name: str, kwargs: dict[str, Any], expect: str) -> Check:
+    def call(name: str, request: httpx.Request, expect: str) -> Check:
         try:
-            response = http.request(**kwargs)
+            response = http.send(request, auth=None, follow_redirects=False)
         except httpx.RequestError as exc:
             return Check(name, None, (f"no answer: {type(exc).__name__}: {exc}",))
         problems = response_problems(
@@ -92,9 +92,9 @@ def check_endpoint(client: Client, ids: Ids) -> Report:
                 problems.append("the error body has no error code (errorCode or Code)")
         return Check(name, response.status_code, tuple(problems))
 
-    success = core.request_kwargs(ids)
-    unknown_run = core.request_kwargs(attrs.evolve(ids, pipeline_run_id=MAX_SAFE_INTEGER))
-    anonymous = {**success, "auth": None}
+    success = core.request(ids)
+    unknown_run = core.request(attrs.evolve(ids, pipeline_run_id=MAX_SAFE_INTEGER))
+    anonymous = core.request(ids, authenticated=False)
     checks = (
         call("success with the given ids", success, "success"),
         call(f"unknown pipeline run {MAX_SAFE_INTEGER}", unknown_run, "not found"),

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
-from ._operations import Ids, Operation, operation_for
+from ._operations import Ids, Operation, RequestAuth, operation_for
 from ._retry import CallStep, Outcome, RetryPolicy, call_flow
 from ._version import __version__
 from .errors import InvalidArgumentError
@@ -37,9 +37,11 @@ __all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _log = logging.getLogger("yunxiao_emas")
-# The file host is a stranger: never our auth, and each redirect is checked (scheme, hops)
-# by the transfer rather than followed by httpx.
-FILE_SEND_OPTIONS: dict[str, Any] = {"stream": True, "auth": None, "follow_redirects": False}
+# Every request is sent as it was built: no auth of the http_client's (the API's is in the
+# headers already; the file host is a stranger), no redirect followed by httpx (the API has no
+# 3xx; the file host's are checked hop by hop by the transfer), the body streamed so that the
+# drivers bound what they read.
+SEND_OPTIONS: dict[str, Any] = {"stream": True, "auth": None, "follow_redirects": False}
 
 
 def base_url_of(endpoint: object) -> str:
@@ -120,20 +122,60 @@ def _check_proxy(proxy: object) -> str | None:
     return proxy
 
 
+DEFAULT_LIMITS = httpx.Limits(
+    max_connections=100, max_keepalive_connections=100, keepalive_expiry=5
+)
+"""The pool limits of the clients we make (httpx keeps only 20 of its 100 connections alive,
+so with more calls in flight every call beyond 20 opened a new connection: measured in bench)."""
+TRANSPORTS = ("auto", "httpx", "aiohttp")
+_AIOHTTP_EXTRA = "pip install 'yunxiao-emas[aiohttp]'"
+
+
+def async_transport(
+    transport: object, http_client: object
+) -> tuple[Callable[..., httpx.AsyncClient], Callable[..., Any]]:
+    """The httpx client class and the transport class of an AsyncClient's ``transport``."""
+    if transport not in TRANSPORTS:
+        raise InvalidArgumentError("transport", f"must be one of {', '.join(TRANSPORTS)}")
+    if http_client is not None:
+        if transport != "auto":
+            raise InvalidArgumentError(
+                "transport", "set the transport on the http_client you pass, not here"
+            )
+        return httpx.AsyncClient, httpx.AsyncHTTPTransport
+    if transport != "httpx":
+        try:
+            from httpx_aiohttp import AiohttpTransport, HttpxAiohttpClient
+        except ImportError:
+            if transport == "aiohttp":
+                raise InvalidArgumentError(
+                    "transport", f"'aiohttp' needs the aiohttp extra: {_AIOHTTP_EXTRA}"
+                ) from None
+        else:
+            return HttpxAiohttpClient, AiohttpTransport
+    return httpx.AsyncClient, httpx.AsyncHTTPTransport
+
+
 def http_options(
     *,
     http_client: object,
     verify: bool | str | ssl.SSLContext,
     proxy: str | None,
     transport: Callable[..., Any],
+    limits: object = None,
 ) -> dict[str, Any]:
     """The options of the httpx client we make, checked (before any I/O). ``transport`` is
     ``httpx.HTTPTransport`` or ``httpx.AsyncHTTPTransport``: the one loopback gets when an
     explicit proxy would otherwise take it."""
-    if http_client is not None and (verify is not True or proxy is not None):
+    if http_client is not None and (verify is not True or proxy is not None or limits):
         raise InvalidArgumentError(
-            "http_client", "verify and proxy must be set on the http_client you pass, not here"
+            "http_client",
+            "verify, proxy and limits must be set on the http_client you pass, not here",
         )
+    if limits is None:
+        limits = DEFAULT_LIMITS
+    elif not isinstance(limits, httpx.Limits):
+        raise InvalidArgumentError("limits", "must be an httpx.Limits or None")
     if not isinstance(verify, bool | str | ssl.SSLContext):
         raise InvalidArgumentError(
             "verify", "must be True, False, a CA bundle path or an SSLContext"
@@ -157,9 +199,18 @@ def http_options(
             ) from None
     direct: Any = None  # None: the default transport, unproxied unless proxy= is given
     if proxy is not None:
-        direct = transport(verify=verify)
+        direct = transport(verify=verify, limits=limits)
     mounts = dict.fromkeys(_LOOPBACK_PATTERNS, direct)
-    return {"verify": verify, "proxy": proxy, "mounts": mounts}
+    return {"verify": verify, "proxy": proxy, "mounts": mounts, "limits": limits}
+
+
+def clamp(timeout: httpx.Timeout, remaining: float) -> dict[str, float | None]:
+    """``timeout`` with no part longer than ``remaining`` seconds (the call's time left)."""
+    remaining = max(remaining, 0.001)
+    return {
+        name: remaining if value is None else min(value, remaining)
+        for name, value in timeout.as_dict().items()
+    }
 
 
 @attrs.frozen
@@ -168,7 +219,7 @@ class Bound:
 
     operation: Operation
     base_url: str
-    auth: httpx.Auth
+    auth: RequestAuth
     recover: Callable[[Any], bool] | None
 
 
@@ -204,13 +255,8 @@ class Core:
         self.timeout = check_timeout(timeout)
         self.retry = retries
         self.headers = {"user-agent": user_agent(user_agent_suffix)}
-        # Per-request options for an http_client of the caller's; our own httpx client is built
-        # with them (see own_client_options), which spares httpx merging them on every call.
-        self.send_options: dict[str, Any] = {
-            "headers": self.headers,
-            "timeout": self.timeout,
-            "follow_redirects": False,
-        }
+        # The headers of every API request besides its authentication.
+        self.api_headers = {"accept": "application/json", **self.headers}
         self._bound: Bound | None = None
         self._lock = threading.Lock()
         # Injectable for tests: the clock of the total-time bound and the jitter source.
@@ -226,7 +272,7 @@ class Core:
             with self._lock:
                 if self._bound is None:
                     operation = operation_for(self.credentials.get_credentials())
-                    auth = operation.auth(self.credentials)
+                    auth: Any = operation.auth(self.credentials)
                     self._bound = Bound(
                         operation=operation,
                         base_url=self.endpoint or f"https://{operation.default_host}",
@@ -244,19 +290,53 @@ class Core:
         return self._bound.base_url if self._bound is not None else None
 
     # -- one call -------------------------------------------------------------------------
-    def request_kwargs(self, ids: Ids) -> dict[str, Any]:
-        """The request of one call, for ``httpx.Client.request``."""
+    def request(self, ids: Ids, *, authenticated: bool = True) -> httpx.Request:
+        """One request of ``ids``, authenticated (or not, to see how the service refuses it),
+        outside any call flow: for ``check-contract``."""
         bound = self.bound()
-        kwargs = bound.operation.build(ids)
-        kwargs["url"] = bound.base_url + kwargs["url"]
-        kwargs["auth"] = bound.auth
-        kwargs.update(self.send_options)
-        return kwargs
+        prepared = bound.operation.prepare(ids, bound.base_url)
+        headers = dict(self.api_headers)
+        if authenticated:
+            headers.update(
+                bound.auth.signature_headers(
+                    prepared.method, prepared.raw_path, prepared.query, prepared.host
+                )
+            )
+        return httpx.Request(
+            prepared.method,
+            prepared.url,
+            headers=headers,
+            extensions={"timeout": self.timeout.as_dict()},
+        )
 
     def call(self, ids: Ids) -> Generator[CallStep, Outcome, ArtifactUrl]:
-        """The call flow of one call (see :func:`~yunxiao_emas._retry.call_flow`)."""
-        kwargs = self.request_kwargs(ids)
+        """The call flow of one call (see :func:`~yunxiao_emas._retry.call_flow`).
+
+        The request is prepared once (method, URL, the canonical parts of a signature) and
+        each attempt builds it anew with fresh authentication headers: an ``httpx.Request``
+        of its own, sent as it is (``http_client.send``), so a caller's client contributes
+        its transport (proxy, TLS, limits, event hooks) but none of its defaults.
+        """
         bound = self.bound()
+        prepared = bound.operation.prepare(ids, bound.base_url)
+        auth = bound.auth
+        method, url, raw_path, query, host = (
+            prepared.method,
+            prepared.url,
+            prepared.raw_path,
+            prepared.query,
+            prepared.host,
+        )
+        common = self.api_headers
+        timeout = self.timeout
+
+        def build(remaining: float) -> httpx.Request:
+            headers = auth.signature_headers(method, raw_path, query, host)
+            headers.update(common)
+            return httpx.Request(
+                method, url, headers=headers, extensions={"timeout": clamp(timeout, remaining)}
+            )
+
         parse = bound.operation.parse
         wall_clock = self.wall_clock
 
@@ -264,7 +344,7 @@ class Core:
             return parse(response, wall_clock)
 
         return call_flow(
-            kwargs,
+            build,
             parse_answer,
             self.retry,
             recover=bound.recover,
@@ -314,13 +394,12 @@ class Core:
         return download_flow(transfer, artifact_url, self.retry, self.random)
 
     def own_client_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        """The httpx client options when the client is ours (and the send options go empty)."""
-        self.send_options = {}
+        """The httpx client options when the client is ours."""
         return {**options, "headers": self.headers, "timeout": self.timeout}
 
     def file_request(self, transfer: Transfer, url: httpx.URL | str) -> httpx.Request:
         """The GET of one file-host attempt, with only the headers a download needs; send it
-        with FILE_SEND_OPTIONS (no auth, redirects followed by hand).
+        with SEND_OPTIONS (no auth, redirects followed by hand).
 
         Built as an ``httpx.Request`` of its own, not by the client's ``build_request``: a
         caller's ``http_client`` may have default params (which would replace the URL's

@@ -12,16 +12,17 @@ parser in ``_responses`` if its answers differ), and its handler in the emulator
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 import httpx
 
 from . import _responses
 from ._validation import check_id, check_segment
-from .auth.acs3 import AcsV3Auth
+from .auth.acs3 import AcsV3Auth, canonical_query, percent_encode
 from .auth.token import TokenAuth
 from .credentials._values import AccessKeyCredentials, PersonalAccessToken
 from .errors import CredentialsError
@@ -30,7 +31,16 @@ if TYPE_CHECKING:
     from .credentials import Credentials, CredentialsProvider
     from .models import ArtifactUrl
 
-__all__ = ["OPERATIONS", "SIGNED", "TOKEN", "Ids", "Operation", "operation_for"]
+__all__ = [
+    "OPERATIONS",
+    "SIGNED",
+    "TOKEN",
+    "Ids",
+    "Operation",
+    "Prepared",
+    "RequestAuth",
+    "operation_for",
+]
 
 
 @attrs.frozen
@@ -69,6 +79,40 @@ class Ids:
         return attrs.asdict(self)
 
 
+class RequestAuth(Protocol):
+    """What an operation's auth gives the client: the headers that authenticate one request
+    (:class:`~yunxiao_emas.auth.acs3.AcsV3Auth`, :class:`~yunxiao_emas.auth.token.TokenAuth`),
+    asked again at every attempt. Both are ``httpx.Auth`` objects too, for requests of yours."""
+
+    def signature_headers(
+        self,
+        method: str,
+        raw_path: str,
+        query: str,
+        host: str,
+        body: bytes = b"",
+        signed: None = None,
+    ) -> dict[str, str]: ...
+
+
+@attrs.frozen
+class Prepared:
+    """One call's request, made once and sent (signed anew) at every attempt.
+
+    Attributes:
+        method: ``POST`` or ``GET``.
+        url: the whole URL, its path and query percent-encoded per RFC 3986.
+        raw_path: the path as sent; ``query``: the canonical query string (both for signing).
+        host: the ``Host`` header httpx sends for ``url``.
+    """
+
+    method: str
+    url: httpx.URL
+    raw_path: str
+    query: str
+    host: str
+
+
 @attrs.frozen
 class Operation:
     """One API operation.
@@ -95,6 +139,27 @@ class Operation:
         # this package's import time and nothing needs it before a call.
         kwargs: dict[str, Any] = importlib.import_module(self.module)._get_kwargs(**ids.as_kwargs())
         return kwargs
+
+    def prepare(self, ids: Ids, base_url: str) -> Prepared:
+        """The request of ``ids`` at ``base_url`` (kept for the last few: a client often
+        asks for the same artifact again, and parsing a URL is most of a request's cost)."""
+        return _prepare(self, ids, base_url)
+
+
+@functools.lru_cache(maxsize=64)
+def _prepare(operation: Operation, ids: Ids, base_url: str) -> Prepared:
+    kwargs = operation.build(ids)
+    params = [(name, str(value)) for name, value in kwargs.get("params", {}).items()]
+    path = kwargs["url"]  # the generated layer percent-encodes each path segment
+    query = "&".join(f"{percent_encode(name)}={percent_encode(value)}" for name, value in params)
+    url = httpx.URL(f"{base_url}{path}?{query}" if query else f"{base_url}{path}")
+    return Prepared(
+        method=str(kwargs["method"]).upper(),
+        url=url,
+        raw_path=url.raw_path.partition(b"?")[0].decode("ascii"),
+        query=canonical_query(params),
+        host=httpx.Request("GET", url).headers["host"],
+    )
 
 
 def _signed_auth(credentials: CredentialsProvider) -> httpx.Auth:

@@ -23,7 +23,18 @@ from ._retry import retry_after_of
 from .errors import ApiError, error_class_for
 from .models import ArtifactUrl, is_loopback
 
-__all__ = ["error_fields", "signed_answer", "token_answer"]
+__all__ = [
+    "MAX_ANSWER_BYTES",
+    "error_fields",
+    "signed_answer",
+    "token_answer",
+    "too_large",
+    "with_body",
+]
+
+MAX_ANSWER_BYTES = 1024 * 1024
+"""The most of an API answer's (decoded) body a client reads: its answers are a few hundred
+bytes, and a body without end, or a gzip bomb, must not take the memory of the machine."""
 
 URL_LIFETIME = dt.timedelta(hours=1)
 _EXCERPT = 200
@@ -111,6 +122,24 @@ def api_error(
         retry_after=retry_after,
         response=response,
     )
+
+
+def too_large(response: httpx.Response) -> ApiError:
+    """The error of an answer whose body passed :data:`MAX_ANSWER_BYTES` (it was not read on)."""
+    return api_error(
+        response,
+        code="",
+        message=f"the answer's body is larger than {MAX_ANSWER_BYTES // 1024} KiB, which no "
+        "answer of this API is; it was not read further",
+    )
+
+
+def with_body(response: httpx.Response, chunks: list[bytes]) -> httpx.Response:
+    """``response`` holding the body its driver read (decoded, bounded), as ``read()`` would
+    leave it, so that ``.content``, ``.text`` and ``.json()`` work on it and on the
+    ``ApiError.response`` made of it."""
+    response._content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return response
 
 
 def _excerpt(content: bytes) -> str:

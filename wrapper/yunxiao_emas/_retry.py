@@ -132,13 +132,25 @@ class Sleep:
         self.seconds = seconds
 
 
-Outcome = httpx.Response | httpx.RequestError | None
-"""What a driver answers a request with: the response, or the httpx error of the attempt."""
-CallStep = dict[str, Any] | Sleep
+class Send:
+    """A step of the call flow: send ``request``; the attempt must be over by ``deadline``
+    (seconds of the flow's monotonic clock: its start plus ``RetryPolicy.max_total``)."""
+
+    __slots__ = ("deadline", "request")
+
+    def __init__(self, request: httpx.Request, deadline: float) -> None:
+        self.request = request
+        self.deadline = deadline
+
+
+Outcome = httpx.Response | httpx.RequestError | ApiError | None
+"""What a driver answers a :class:`Send` with: the response (its body read), the httpx error of
+the attempt, or the ApiError of an answer it could not read whole (too large)."""
+CallStep = Send | Sleep
 
 
 def call_flow(
-    kwargs: dict[str, Any],
+    build: Callable[[float], httpx.Request],
     parse: Callable[[httpx.Response], Any],
     policy: RetryPolicy,
     *,
@@ -148,31 +160,40 @@ def call_flow(
 ) -> Generator[CallStep, Outcome, Any]:
     """One call with its retries, as a generator the clients drive (sans I/O).
 
-    Yields the request (``httpx.Client.request`` keyword arguments) to send, and is sent the
-    response or the httpx error; or yields a :class:`Sleep`. Returns what ``parse`` makes of
-    the first good answer, or raises one ``YunxiaoError``: the ``ApiError`` of the last answer,
-    or a ``TransportError`` wrapping the last httpx error.
+    Yields a :class:`Send` of the request ``build(remaining)`` makes for each attempt (signed
+    anew, its timeouts no longer than the ``remaining`` seconds of the call), and is sent the
+    outcome; or yields a :class:`Sleep`. Returns what ``parse`` makes of the first good answer,
+    or raises one ``YunxiaoError``: the ``ApiError`` of the last answer, or a
+    ``TransportError`` wrapping the last httpx error. No attempt runs past ``max_total``
+    seconds after the first began, and no retry starts that could not end by then.
 
-    ``recover(error)`` may ask for the same request to be sent again at once, without counting
-    an attempt (the signer corrects its clock on a clock-skew answer); once per attempt.
+    ``recover(error)`` may ask for the request to be sent again at once, without counting an
+    attempt (the signer corrects its clock on a clock-skew answer); once per attempt.
     """
     started = monotonic()
+    deadline = started + policy.max_total
     attempt = 1
     recovered = False
     while True:
-        outcome = yield kwargs
+        outcome = yield Send(build(deadline - monotonic()), deadline)
         error: ApiError | httpx.RequestError
         if isinstance(outcome, httpx.Response):
             try:
                 return parse(outcome)
             except ApiError as exc:
                 error = exc
-            if not recovered and recover is not None and recover(error):
-                recovered = True
-                continue
         else:
             assert outcome is not None
             error = outcome
+        if (
+            isinstance(error, ApiError)
+            and not recovered
+            and recover is not None
+            and recover(error)
+            and monotonic() < deadline
+        ):
+            recovered = True
+            continue
         if not is_retryable(error) or attempt >= policy.max_attempts:
             raise final_error(error)
         retry_after = error.retry_after if isinstance(error, ApiError) else None

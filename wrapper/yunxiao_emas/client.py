@@ -21,9 +21,12 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from ._core import FILE_SEND_OPTIONS, Core, http_options
+from ._core import SEND_OPTIONS, Core, async_transport, http_options
+from ._deadline import DEADLINE, TIME_UP
+from ._deadline import install as install_deadline
 from ._operations import SIGNED, TOKEN, Ids
-from ._retry import CallStep, Outcome, RetryPolicy, Sleep
+from ._responses import MAX_ANSWER_BYTES, too_large, with_body
+from ._retry import CallStep, Outcome, RetryPolicy, Send, Sleep
 from .errors import InvalidArgumentError
 from .models import DEFAULT_CHUNK_SIZE, ArtifactUrl, DownloadedArtifact, ProgressCallback
 
@@ -69,6 +72,7 @@ class Client:
         proxy: a proxy URL.
         user_agent: appended to the ``User-Agent``.
         http_client: an ``httpx.Client`` of yours; it is not closed by this client.
+        limits: the connection pool's ``httpx.Limits`` (default :data:`DEFAULT_LIMITS`).
 
     >>> with Client(credentials=PersonalAccessToken("pt-...")) as client:  # doctest: +SKIP
     ...     url = client.get_pipeline_emas_artifact_url(
@@ -86,11 +90,16 @@ class Client:
         proxy: str | None = None,
         user_agent: str | None = None,
         http_client: httpx.Client | None = None,
+        limits: httpx.Limits | None = None,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise InvalidArgumentError("http_client", "must be an httpx.Client")
         options = http_options(
-            http_client=http_client, verify=verify, proxy=proxy, transport=httpx.HTTPTransport
+            http_client=http_client,
+            verify=verify,
+            proxy=proxy,
+            transport=httpx.HTTPTransport,
+            limits=limits,
         )
         self._core = Core(
             credentials=credentials,
@@ -100,7 +109,10 @@ class Client:
             user_agent_suffix=user_agent,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(**self._core.own_client_options(options))
+        if http_client is None:
+            http_client = httpx.Client(**self._core.own_client_options(options))
+            install_deadline(http_client)
+        self._http = http_client
         self._sleep: Callable[[float], None] = time.sleep
 
     def __repr__(self) -> str:
@@ -225,7 +237,7 @@ class Client:
         url: httpx.URL | str = file_url
         for hops in itertools.count():
             request = self._core.file_request(transfer, url)
-            response = self._http.send(request, **FILE_SEND_OPTIONS)
+            response = self._http.send(request, **SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
                 if next_url is None:
@@ -252,18 +264,44 @@ class Client:
                 if isinstance(step, Sleep):
                     self._sleep(step.seconds)
                 else:
-                    try:
-                        outcome = self._http.request(**step)
-                    except httpx.RequestError as exc:
-                        outcome = exc
+                    outcome = self._send(step)
                 step = flow.send(outcome)
         except StopIteration as stop:
             result: ArtifactUrl = stop.value
             return result
 
+    def _send(self, send: Send) -> Outcome:
+        """One attempt: the response with its body read (at most MAX_ANSWER_BYTES), over by
+        the deadline (see ._deadline), or what went wrong."""
+        token = DEADLINE.set(send.deadline)
+        try:
+            response = self._http.send(send.request, **SEND_OPTIONS)
+            try:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_ANSWER_BYTES:
+                        return too_large(response)
+                    chunks.append(chunk)
+                    if time.monotonic() > send.deadline:  # a caller's client, unwrapped
+                        raise httpx.ReadTimeout(TIME_UP, request=send.request)
+                return with_body(response, chunks)
+            finally:
+                response.close()
+        except httpx.RequestError as exc:
+            return exc
+        finally:
+            DEADLINE.reset(token)
+
 
 class AsyncClient:
     """The asyncio twin of :class:`Client`: same arguments, same rules, ``await`` the calls.
+
+    One more argument, ``transport``: ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
+    ``aiohttp`` extra: several times httpx's own throughput with many calls in flight),
+    ``"httpx"`` (httpx's own), or ``"auto"`` (the default: aiohttp when the extra is
+    installed). Every rule, the download included, works the same over both.
 
     >>> async with AsyncClient() as client:  # doctest: +SKIP
     ...     url = await client.get_pipeline_emas_artifact_url(
@@ -281,14 +319,18 @@ class AsyncClient:
         proxy: str | None = None,
         user_agent: str | None = None,
         http_client: httpx.AsyncClient | None = None,
+        limits: httpx.Limits | None = None,
+        transport: str = "auto",
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentError("http_client", "must be an httpx.AsyncClient")
+        client_class, transport_class = async_transport(transport, http_client)
         options = http_options(
             http_client=http_client,
             verify=verify,
             proxy=proxy,
-            transport=httpx.AsyncHTTPTransport,
+            transport=transport_class,
+            limits=limits,
         )
         self._core = Core(
             credentials=credentials,
@@ -298,7 +340,7 @@ class AsyncClient:
             user_agent_suffix=user_agent,
         )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(**self._core.own_client_options(options))
+        self._http = http_client or client_class(**self._core.own_client_options(options))
         self._sleep: Callable[[float], Any] = _async_sleep
 
     def __repr__(self) -> str:
@@ -406,7 +448,7 @@ class AsyncClient:
         url: httpx.URL | str = file_url
         for hops in itertools.count():
             request = self._core.file_request(transfer, url)
-            response = await self._http.send(request, **FILE_SEND_OPTIONS)
+            response = await self._http.send(request, **SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
                 if next_url is None:
@@ -429,14 +471,35 @@ class AsyncClient:
                 if isinstance(step, Sleep):
                     await self._sleep(step.seconds)
                 else:
-                    try:
-                        outcome = await self._http.request(**step)
-                    except httpx.RequestError as exc:
-                        outcome = exc
+                    outcome = await self._send(step)
                 step = flow.send(outcome)
         except StopIteration as stop:
             result: ArtifactUrl = stop.value
             return result
+
+    async def _send(self, send: Send) -> Outcome:
+        """See :meth:`Client._send`; the deadline is an asyncio timeout, for any transport."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout_at(loop.time() + (send.deadline - time.monotonic())):
+                response = await self._http.send(send.request, **SEND_OPTIONS)
+                try:
+                    chunks: list[bytes] = []
+                    size = 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > MAX_ANSWER_BYTES:
+                            return too_large(response)
+                        chunks.append(chunk)
+                    return with_body(response, chunks)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            return httpx.ReadTimeout(TIME_UP, request=send.request)
+        except httpx.RequestError as exc:
+            return exc
 
 
 async def _in_thread(function: Callable[[], None]) -> None:

@@ -97,10 +97,16 @@ def canonical_query(params: Iterable[tuple[str, str]]) -> str:
     return "&".join(f"{name}={value}" for name, value in encoded)
 
 
+def _headers_parts(headers: Mapping[str, str]) -> tuple[str, str]:
+    """The canonical headers and the signed header names, from one pass over ``headers``."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    names = sorted(lowered)
+    return "".join([f"{name}:{lowered[name].strip()}\n" for name in names]), ";".join(names)
+
+
 def canonical_headers(headers: Mapping[str, str]) -> str:
     """``name:value\\n`` for each signed header, names lower-case and sorted, values trimmed."""
-    lowered = {name.lower(): value.strip() for name, value in headers.items()}
-    return "".join(f"{name}:{lowered[name]}\n" for name in sorted(lowered))
+    return _headers_parts(headers)[0]
 
 
 def signed_headers(names: Iterable[str]) -> str:
@@ -116,16 +122,15 @@ def canonical_request(
     payload_hash: str,
 ) -> str:
     """The six parts joined by newlines (the headers part ends with its own newline)."""
-    return "\n".join(
-        [
-            method.upper(),
-            uri,
-            query,
-            canonical_headers(headers),
-            signed_headers(headers),
-            payload_hash,
-        ]
-    )
+    return _canonical_request(method, uri, query, headers, payload_hash)[0]
+
+
+def _canonical_request(
+    method: str, uri: str, query: str, headers: Mapping[str, str], payload_hash: str
+) -> tuple[str, str]:
+    """The canonical request and, made on the way, the signed header names."""
+    canonical_part, names = _headers_parts(headers)
+    return "\n".join([method.upper(), uri, query, canonical_part, names, payload_hash]), names
 
 
 def string_to_sign(canonical: str) -> str:
@@ -135,7 +140,7 @@ def string_to_sign(canonical: str) -> str:
 
 def signature(secret: str, to_sign: str) -> str:
     """Hex HMAC-SHA256 of the string to sign, keyed with the AccessKey secret."""
-    return hmac.new(secret.encode("utf-8"), to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode("utf-8"), to_sign.encode("utf-8"), "sha256").hex()
 
 
 class SignedParts(NamedTuple):
@@ -151,23 +156,27 @@ def sign_parts(
     secret: str,
     method: str,
     raw_path: str,
-    query: Iterable[tuple[str, str]],
+    query: Iterable[tuple[str, str]] | str,
     headers: Mapping[str, str],
 ) -> SignedParts:
-    """Sign a request described as data. ``headers`` holds exactly the headers to sign.
+    """Sign a request described as data. ``headers`` holds exactly the headers to sign;
+    ``query`` is the decoded parameters, or their canonical string already made.
 
     The payload hash is the ``x-acs-content-sha256`` header, as the V3 rules say.
     """
-    lowered = {name.lower(): value for name, value in headers.items()}
-    canonical = canonical_request(
+    payload_hash = headers.get("x-acs-content-sha256")
+    if payload_hash is None:  # a caller's headers in another case
+        lowered = {name.lower(): value for name, value in headers.items()}
+        payload_hash = lowered.get("x-acs-content-sha256", EMPTY_SHA256)
+    canonical, names = _canonical_request(
         method,
         canonical_uri(raw_path),
-        canonical_query(query),
-        lowered,
-        lowered.get("x-acs-content-sha256", EMPTY_SHA256),
+        query if isinstance(query, str) else canonical_query(query),
+        headers,
+        payload_hash,
     )
     to_sign = string_to_sign(canonical)
-    return SignedParts(canonical, to_sign, signature(secret, to_sign), signed_headers(lowered))
+    return SignedParts(canonical, to_sign, signature(secret, to_sign), names)
 
 
 def authorization(access_key_id: str, parts: SignedParts) -> str:
@@ -212,50 +221,50 @@ class AcsV3Auth(httpx.Auth):
         self._nonce = nonce
         self.clock_offset = 0.0
         self._skew_warned = False
+        self._dates: tuple[int, str] = (-1, "")
 
     def __repr__(self) -> str:
         return f"AcsV3Auth(action={self._action!r}, version={self._version!r})"
 
-    def sign(self, request: httpx.Request) -> AccessKeyCredentials:
-        """Add the signature headers to ``request`` (replacing those of an earlier attempt)."""
+    def _date(self) -> str:
+        now = int(self._clock() + self.clock_offset)
+        cached = self._dates
+        if cached[0] != now:
+            # strftime is a fifth of a signature; a second's text serves every call in it.
+            cached = self._dates = (now, time.strftime(DATE_FORMAT, time.gmtime(now)))
+        return cached[1]
+
+    def signature_headers(
+        self,
+        method: str,
+        raw_path: str,
+        query: Iterable[tuple[str, str]] | str,
+        host: str,
+        body: bytes = b"",
+        signed: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """The headers that sign one request: the ``x-acs-*`` headers and ``Authorization``.
+
+        ``raw_path`` is the path as sent (percent-encoded), ``query`` the decoded parameters
+        (or their canonical string), ``host`` the ``Host`` header; ``signed`` holds other
+        headers of the request that must be signed too (a caller's ``x-acs-*``). The client
+        builds each request with these at once; :meth:`sign` adds them to a request of yours.
+        """
         creds = credentials_of(self._credentials, AccessKeyCredentials)
-        body = request.content
-        headers = request.headers
         fresh = {
             "x-acs-action": self._action,
             "x-acs-version": self._version,
-            "x-acs-date": time.strftime(
-                DATE_FORMAT, time.gmtime(self._clock() + self.clock_offset)
-            ),
+            "x-acs-date": self._date(),
             "x-acs-signature-nonce": self._nonce(),
-            "x-acs-content-sha256": hashlib.sha256(body).hexdigest(),
+            "x-acs-content-sha256": hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256,
         }
         if creds.security_token:
             fresh[TOKEN_HEADER] = creds.security_token
             fresh["x-acs-accesskey-id"] = creds.access_key_id
-        else:
-            for stale in (TOKEN_HEADER, "x-acs-accesskey-id"):
-                if stale in headers:
-                    del headers[stale]
-        # Every x-acs-* header is signed, also one the caller added; host always; content-type
-        # when there is a body. Built as a plain dict first: reading back from httpx's Headers
-        # costs more than the signature itself.
-        to_sign = {"host": headers["host"]}
-        for name, value in headers.items():
-            if name.startswith("x-acs-") or (name == "content-type" and body):
-                to_sign[name] = value
+        to_sign = {"host": host, **signed} if signed else {"host": host}
         to_sign.update(fresh)
-        parts = sign_parts(
-            creds.access_key_secret,
-            request.method,
-            request.url.raw_path.split(b"?", 1)[0].decode("ascii"),
-            request.url.params.multi_items(),
-            to_sign,
-        )
+        parts = sign_parts(creds.access_key_secret, method, raw_path, query, to_sign)
         fresh["Authorization"] = authorization(creds.access_key_id, parts)
-        # Item by item: Headers.update() copies into a new Headers first and costs 3x more.
-        for name, value in fresh.items():
-            headers[name] = value
         if _log.isEnabledFor(logging.DEBUG):
             canonical = parts.canonical_request
             # The canonical request holds the token as signed: trimmed.
@@ -265,7 +274,37 @@ class AcsV3Auth(httpx.Auth):
             _log.debug(
                 "canonical request:\n%s\nstring to sign:\n%s", canonical, parts.string_to_sign
             )
-        return creds
+        return fresh
+
+    def sign(self, request: httpx.Request) -> None:
+        """Add the signature headers to ``request`` (replacing those of an earlier attempt).
+
+        Every ``x-acs-*`` header of the request is signed, also one the caller added; ``host``
+        always; ``content-type`` when there is a body. Headers httpx adds on its own
+        (user-agent, accept-encoding, connection) are not.
+        """
+        body = request.content
+        headers = request.headers
+        for stale in (TOKEN_HEADER, "x-acs-accesskey-id", "authorization"):
+            if stale in headers:
+                del headers[stale]
+        signed = {
+            name: value
+            for name, value in headers.items()
+            if name.startswith("x-acs-") or (name == "content-type" and body)
+        }
+        raw_path, _, _ = request.url.raw_path.partition(b"?")
+        fresh = self.signature_headers(
+            request.method,
+            raw_path.decode("ascii"),
+            request.url.params.multi_items(),
+            headers["host"],
+            body,
+            signed,
+        )
+        # Item by item: Headers.update() copies into a new Headers first and costs 3x more.
+        for name, value in fresh.items():
+            headers[name] = value
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         self.sign(request)

@@ -34,6 +34,18 @@ class TokenAuth(httpx.Auth):
         """The token to send now (never logged)."""
         return credentials_of(self._credentials, PersonalAccessToken).token
 
+    def signature_headers(
+        self,
+        method: str,
+        raw_path: str,
+        query: object,
+        host: str,
+        body: bytes = b"",
+        signed: object = None,
+    ) -> dict[str, str]:
+        """The headers that authenticate one request: ``x-yunxiao-token``."""
+        return {TOKEN_HEADER: self.token()}
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers[TOKEN_HEADER] = self.token()
         yield request
