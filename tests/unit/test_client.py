@@ -33,11 +33,12 @@ from conftest_client import (
 from yunxiao_emas import (
     AccessKeyCredentials,
     ApiError,
+    ArtifactUrl,
     InvalidArgumentError,
     TransportError,
     __version__,
 )
-from yunxiao_emas.client import ArtifactUrl, AsyncClient, Client
+from yunxiao_emas.client import AsyncClient, Client
 
 
 @pytest.fixture(params=FLAVOURS)

@@ -27,6 +27,7 @@ from conftest_client import (
 )
 from yunxiao_emas import (
     ApiError,
+    ArtifactUrl,
     AuthenticationError,
     ForbiddenError,
     InvalidParameterError,
@@ -36,7 +37,6 @@ from yunxiao_emas import (
     TransportError,
     YunxiaoError,
 )
-from yunxiao_emas.client import ArtifactUrl
 
 
 @pytest.fixture(params=FLAVOURS)

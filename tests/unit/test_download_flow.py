@@ -28,7 +28,8 @@ from yunxiao_emas import (
 )
 from yunxiao_emas._download_file import MAX_RESTARTS, MAX_RESUMES, MAX_URL_REFRESHES, Transfer
 from yunxiao_emas._download_flow import FETCH, Commit, Stream, download_flow
-from yunxiao_emas._retry import RetryPolicy, Sleep
+from yunxiao_emas._policy import RetryPolicy
+from yunxiao_emas._retry import Sleep
 
 CONTENT = bytes(range(256)) * 40  # 10 KiB
 MD5 = hashlib.md5(CONTENT, usedforsecurity=False).hexdigest()

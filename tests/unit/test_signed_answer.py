@@ -15,6 +15,7 @@ from _expected_errors import GATEWAY_CODE_CLASSES, SERVICE_CODE_CLASSES
 from conftest_client import HOST, gateway_error_codes, service_error_codes
 from yunxiao_emas import (
     ApiError,
+    ArtifactUrl,
     AuthenticationError,
     ForbiddenError,
     InvalidParameterError,
@@ -24,7 +25,6 @@ from yunxiao_emas import (
     YunxiaoError,
 )
 from yunxiao_emas._responses import signed_answer
-from yunxiao_emas.client import ArtifactUrl
 from yunxiao_emas.errors import error_class_for
 
 NOW = 1_750_000_000.0  # the fixed wall clock of the answers

@@ -93,7 +93,7 @@ def check_endpoint(client: Client, ids: Ids) -> Report:
         return Check(name, response.status_code, tuple(problems))
 
     success = core.request(ids)
-    unknown_run = core.request(attrs.evolve(ids, pipeline_run_id=MAX_SAFE_INTEGER))
+    unknown_run = core.request(ids._replace(pipeline_run_id=MAX_SAFE_INTEGER))
     anonymous = core.request(ids, authenticated=False)
     checks = (
         call("success with the given ids", success, "success"),

@@ -19,19 +19,20 @@ import time
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
-import attrs
 import httpx
 
 from ._operations import Ids, Operation, RequestAuth, operation_for
-from ._retry import CallStep, Outcome, RetryPolicy, call_flow
+from ._retry import CallStep, Outcome, call_flow
+from ._urls import hide_presigned_urls_in_httpx_logs, is_loopback
 from ._version import __version__
 from .errors import InvalidArgumentError
-from .models import ArtifactUrl, DownloadedArtifact, hide_presigned_urls_in_httpx_logs, is_loopback
 
 if TYPE_CHECKING:
     from ._download_file import Transfer
     from ._download_flow import DownloadFlow
+    from ._policy import RetryPolicy
     from .credentials import CredentialsProvider
+    from .models import ArtifactUrl, DownloadedArtifact
 
 __all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent"]
 
@@ -213,14 +214,22 @@ def clamp(timeout: httpx.Timeout, remaining: float) -> dict[str, float | None]:
     }
 
 
-@attrs.frozen
 class Bound:
     """What the first credentials chose: the operation, where to send it, and how to sign it."""
 
-    operation: Operation
-    base_url: str
-    auth: RequestAuth
-    recover: Callable[[Any], bool] | None
+    __slots__ = ("auth", "base_url", "operation", "recover")
+
+    def __init__(
+        self,
+        operation: Operation,
+        base_url: str,
+        auth: RequestAuth,
+        recover: Callable[[Any], bool] | None,
+    ) -> None:
+        self.operation = operation
+        self.base_url = base_url
+        self.auth = auth
+        self.recover = recover
 
 
 class Core:
@@ -243,6 +252,8 @@ class Core:
             raise InvalidArgumentError(
                 "credentials", "must have a get_credentials() method (a CredentialsProvider)"
             )
+        from ._policy import RetryPolicy  # attrs, with the first client rather than the package
+
         if isinstance(retries, bool) or not isinstance(retries, int | RetryPolicy):
             raise InvalidArgumentError("retries", "must be an int >= 0 or a RetryPolicy")
         if isinstance(retries, int):
@@ -366,6 +377,7 @@ class Core:
         """Validate everything (before any network I/O) and open the temporary file; or, when
         the destination file already holds this artifact (its md5), the skipped result."""
         from ._download_file import Transfer, check_download_args, existing_match
+        from .models import ArtifactUrl
 
         path = check_download_args(dest, overwrite, progress, chunk_size)
         if artifact_url is not None and not isinstance(artifact_url, ArtifactUrl):

@@ -33,8 +33,9 @@ from pathlib import Path
 import httpx
 
 from ._retry import RETRYABLE_STATUSES, retry_after_of
+from ._urls import is_loopback, redact_url
 from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
-from .models import DownloadedArtifact, ProgressCallback, is_loopback, redact_url
+from .models import DownloadedArtifact, ProgressCallback
 
 __all__ = [
     "AlreadyThere",

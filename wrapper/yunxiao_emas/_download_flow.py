@@ -22,7 +22,8 @@ import attrs
 import httpx
 
 from ._download_file import AlreadyThere, Busy, Refresh, Restart, Transfer, transport_failure
-from ._retry import RetryPolicy, Sleep
+from ._policy import RetryPolicy
+from ._retry import Sleep
 from .models import ArtifactUrl, DownloadedArtifact
 
 __all__ = ["FETCH", "Commit", "DownloadFlow", "DownloadStep", "Fetch", "Stream", "download_flow"]

@@ -15,16 +15,14 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-import attrs
 import httpx
 
 from . import _responses
 from ._validation import check_id, check_segment
 from .auth.acs3 import AcsV3Auth, canonical_query, percent_encode
 from .auth.token import TokenAuth
-from .credentials._values import AccessKeyCredentials, PersonalAccessToken
 from .errors import CredentialsError
 
 if TYPE_CHECKING:
@@ -43,8 +41,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen
-class Ids:
+class Ids(NamedTuple):
     """The ids of one artifact, checked and normalised (exact ``str``/``int``): what is checked
     is what is sent."""
 
@@ -76,7 +73,7 @@ class Ids:
         )
 
     def as_kwargs(self) -> dict[str, Any]:
-        return attrs.asdict(self)
+        return self._asdict()
 
 
 class RequestAuth(Protocol):
@@ -95,8 +92,7 @@ class RequestAuth(Protocol):
     ) -> dict[str, str]: ...
 
 
-@attrs.frozen
-class Prepared:
+class Prepared(NamedTuple):
     """One call's request, made once and sent (signed anew) at every attempt.
 
     Attributes:
@@ -113,14 +109,15 @@ class Prepared:
     host: str
 
 
-@attrs.frozen
-class Operation:
+class Operation(NamedTuple):
     """One API operation.
 
     Attributes:
         name: its ``operationId`` in openapi.yaml.
         module: the generated module whose ``_get_kwargs`` builds the method, path and query.
-        credentials: the kind of credentials that selects it.
+        credentials: the kind of credentials that selects it: the name of a class of
+            :mod:`yunxiao_emas.credentials` (looked up when a client first calls, so that the
+            table costs no import of attrs).
         default_host: the host used when the client is given no ``endpoint``.
         auth: makes the ``httpx.Auth`` of a credentials provider.
         parse: the answer parser: ``(response, wall_clock) -> ArtifactUrl``, or an ``ApiError``.
@@ -128,7 +125,7 @@ class Operation:
 
     name: str
     module: str
-    credentials: type[AccessKeyCredentials] | type[PersonalAccessToken]
+    credentials: str
     default_host: str
     auth: Callable[[CredentialsProvider], httpx.Auth]
     parse: Callable[[httpx.Response, Callable[[], float]], ArtifactUrl]
@@ -169,7 +166,7 @@ def _signed_auth(credentials: CredentialsProvider) -> httpx.Auth:
 SIGNED = Operation(
     name="GetPipelineEmasArtifactUrl",
     module="yunxiao_emas_api.api.pipeline.get_pipeline_emas_artifact_url",
-    credentials=AccessKeyCredentials,
+    credentials="AccessKeyCredentials",
     default_host="devops.cn-hangzhou.aliyuncs.com",
     auth=_signed_auth,
     parse=_responses.signed_answer,
@@ -177,7 +174,7 @@ SIGNED = Operation(
 TOKEN = Operation(
     name="GetEmasArtifactDownloadUrl",
     module="yunxiao_emas_api.api.pipeline.get_emas_artifact_download_url",
-    credentials=PersonalAccessToken,
+    credentials="PersonalAccessToken",
     default_host="openapi-rdc.aliyuncs.com",
     auth=TokenAuth,
     parse=_responses.token_answer,
@@ -187,8 +184,10 @@ OPERATIONS: tuple[Operation, ...] = (SIGNED, TOKEN)
 
 def operation_for(credentials: Credentials | object) -> Operation:
     """The operation that ``credentials`` select."""
+    from .credentials import _values
+
     for operation in OPERATIONS:
-        if isinstance(credentials, operation.credentials):
+        if isinstance(credentials, getattr(_values, operation.credentials)):
             return operation
     raise CredentialsError(
         f"the credentials provider handed out a {type(credentials).__name__}, which is neither "

@@ -26,31 +26,27 @@ from ._deadline import DEADLINE, TIME_UP
 from ._deadline import install as install_deadline
 from ._operations import SIGNED, TOKEN, Ids
 from ._responses import MAX_ANSWER_BYTES, too_large, with_body
-from ._retry import CallStep, Outcome, RetryPolicy, Send, Sleep
+from ._retry import CallStep, Outcome, Send, Sleep
 from .errors import InvalidArgumentError
-from .models import DEFAULT_CHUNK_SIZE, ArtifactUrl, DownloadedArtifact, ProgressCallback
 
 if TYPE_CHECKING:
     from ._download_file import Transfer
     from ._download_flow import DownloadFlow
+    from ._policy import RetryPolicy
     from .credentials import CredentialsProvider
+    from .models import ArtifactUrl, DownloadedArtifact, ProgressCallback
 
-__all__ = [
-    "DEFAULT_ENDPOINT",
-    "DEFAULT_TOKEN_ENDPOINT",
-    "ArtifactUrl",
-    "AsyncClient",
-    "Client",
-    "DownloadedArtifact",
-    "RetryPolicy",
-]
+__all__ = ["DEFAULT_ENDPOINT", "DEFAULT_TOKEN_ENDPOINT", "AsyncClient", "Client"]
+
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+"""Bytes between progress reports of a download, and the size of its file's write buffer."""
 
 DEFAULT_ENDPOINT = SIGNED.default_host
 """The host of the signed API (AccessKey credentials)."""
 DEFAULT_TOKEN_ENDPOINT = TOKEN.default_host
 """The host of the token API (a personal access token)."""
 
-_CallFlow = Generator[CallStep, Outcome, ArtifactUrl]
+_CallFlow = Generator[CallStep, Outcome, "ArtifactUrl"]
 
 
 class Client:
@@ -203,7 +199,9 @@ class Client:
             chunk_size=chunk_size,
             artifact_url=artifact_url,
         )
-        if isinstance(transfer, DownloadedArtifact):
+        from ._download_file import Transfer
+
+        if not isinstance(transfer, Transfer):
             return transfer  # already there: nothing to transfer
         return self._drive_download(self._core.download(transfer, artifact_url), transfer, ids)
 
@@ -410,7 +408,9 @@ class AsyncClient:
             chunk_size=chunk_size,
             artifact_url=artifact_url,
         )
-        if isinstance(transfer, DownloadedArtifact):
+        from ._download_file import Transfer
+
+        if not isinstance(transfer, Transfer):
             return transfer  # already there: nothing to transfer
         flow = self._core.download(transfer, artifact_url)
         return await self._drive_download(flow, transfer, ids)

@@ -25,11 +25,10 @@ from urllib.parse import quote, unquote_to_bytes
 
 import httpx
 
-from ..credentials._values import AccessKeyCredentials, credentials_of
 from ..errors import ApiError
 
 if TYPE_CHECKING:
-    from ..credentials import CredentialsProvider
+    from ..credentials import AccessKeyCredentials, CredentialsProvider
 
 __all__ = [
     "ACTION",
@@ -187,6 +186,13 @@ def authorization(access_key_id: str, parts: SignedParts) -> str:
     )
 
 
+def _access_key(provider: CredentialsProvider) -> AccessKeyCredentials:
+    # The credentials module (attrs) is imported with the first signature, not the package.
+    from ..credentials._values import AccessKeyCredentials, credentials_of
+
+    return credentials_of(provider, AccessKeyCredentials)
+
+
 def _new_nonce() -> str:
     # 128 random bits from the OS, as secrets.token_hex(16) would give (without its import).
     return os.urandom(16).hex()
@@ -250,7 +256,7 @@ class AcsV3Auth(httpx.Auth):
         headers of the request that must be signed too (a caller's ``x-acs-*``). The client
         builds each request with these at once; :meth:`sign` adds them to a request of yours.
         """
-        creds = credentials_of(self._credentials, AccessKeyCredentials)
+        creds = _access_key(self._credentials)
         fresh = {
             "x-acs-action": self._action,
             "x-acs-version": self._version,

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ..credentials._values import PersonalAccessToken, credentials_of
-
 if TYPE_CHECKING:
     from ..credentials import CredentialsProvider
 
@@ -32,6 +30,8 @@ class TokenAuth(httpx.Auth):
 
     def token(self) -> str:
         """The token to send now (never logged)."""
+        from ..credentials._values import PersonalAccessToken, credentials_of
+
         return credentials_of(self._credentials, PersonalAccessToken).token
 
     def signature_headers(
