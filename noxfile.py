@@ -1,4 +1,4 @@
-"""Sessions: generate, check-generated, spec, lint, typecheck, tests, demo, bench.
+"""Sessions: generate, check-generated, spec, lint, typecheck, tests, package, demo, bench.
 
 `nox` alone runs the checks CI runs (the README's test command). Every session installs from
 the package registry alone; uv makes the virtualenvs when it is there.
@@ -13,7 +13,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "typecheck", "check-generated", "spec", "tests"]
+nox.options.sessions = ["lint", "typecheck", "check-generated", "spec", "tests", "package"]
 nox.options.reuse_venv = "yes"
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -143,6 +143,18 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and the wheel, run twine check on them, and check what they hold
+    (openapi.yaml, both py.typed, _version.py's version, no tests): scripts/check_package.py."""
+    session.install("build", "twine")
+    dist = Path(session.create_tmp()) / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    session.run("twine", "check", "--strict", *sorted(str(path) for path in dist.iterdir()))
+    session.run("python", "scripts/check_package.py", str(dist))
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """The whole job against the emulator: signed call, URL, progress, verified file."""
     session.install(".[cli,mock]")
@@ -155,3 +167,20 @@ def bench(session: nox.Session) -> None:
     and bench/downloads.png. `nox -s bench -- --quick` for a smoke run, `-- --only calls`."""
     session.install(".[mock]", *group("bench"))
     session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """Load: 20,000 calls per API through one AsyncClient at concurrency 128 against the
+    emulator (a subprocess) with 5% injected faults; every call ends in a result or a typed
+    error, none hangs, resident memory grows less than 10%. `-- -s` prints the reports.
+    The suite runs a short version of it (tests/attack/test_soak.py, CALLS)."""
+    session.install(".[cli,mock]", *group("test"))
+    session.run(
+        "pytest",
+        "tests/attack/test_soak.py",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"YUNXIAO_SOAK_CALLS": "20000"},
+    )

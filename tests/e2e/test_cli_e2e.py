@@ -3,7 +3,8 @@ credentials in the environment only and an empty HOME, against the emulator. Wha
 share runs over both (``api``: an AccessKey in ``ALIBABA_CLOUD_*``, or ``YUNXIAO_TOKEN``).
 
 Every run also checks that no secret appears in what the command printed (see ``run_cli``).
-Exit codes: 0 ok, 1 contract drift, 2 invalid arguments, 3 API error, 4 network, 5 checksum.
+Exit codes: 0 ok, 1 contract drift, 2 invalid arguments (check-contract: credentials refused),
+3 API error, 4 network, 5 checksum. With --json, stdout holds one object: the result or the error.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import queue
 import shlex
+import socket
 import subprocess
 import sys
 import threading
@@ -22,8 +24,10 @@ from urllib.parse import quote
 import pytest
 from e2e_support import (
     APIS,
+    CREDENTIALS,
     FILENAME,
     KEY_ID,
+    PIPELINE,
     TOKEN,
     Emulated,
     ExpireAfterFirstDownload,
@@ -33,7 +37,7 @@ from e2e_support import (
     ids_args,
     leftovers,
 )
-from yunxiao_emas import AccessKeyCredentials, __version__
+from yunxiao_emas import AccessKeyCredentials, PersonalAccessToken, __version__
 from yunxiao_emas.testing import serve
 
 CLI = [sys.executable, "-m", "yunxiao_emas.cli"]
@@ -509,3 +513,478 @@ def test_check_contract_names_the_operation_the_credentials_select(
 
     assert result.returncode == 0, result.output
     assert "(GetEmasArtifactDownloadUrl)" in result.stdout.splitlines()[0]
+
+
+# --- what a CI user expects: python -m, environment variables, --json errors, -v -------------
+
+
+def cli_env(home: Path, credentials: object = CREDENTIALS, **extra: str) -> dict[str, str]:
+    """The environment ``run_cli`` gives the command, plus ``extra`` variables."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if "ALIBABA_CLOUD" not in name and "YUNXIAO" not in name and "PROXY" not in name.upper()
+    }
+    env.update({"HOME": str(home), "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"})
+    if isinstance(credentials, AccessKeyCredentials):
+        env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = credentials.access_key_id
+        env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = credentials.access_key_secret
+    env.update(extra)
+    return env
+
+
+def run_with_env(
+    home: Path, env: dict[str, str], *args: str, command: list[str] = CLI
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command, *args],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_python_dash_m_yunxiao_emas_is_the_command(emulator: Emulated, cli_home: Path) -> None:
+    done = run_with_env(
+        cli_home,
+        cli_env(cli_home),
+        "url",
+        "--endpoint",
+        emulator.base_url,
+        *ids_args(emulator),
+        command=[sys.executable, "-m", "yunxiao_emas"],
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{emulator.base_url}/emas-artifacts/")
+
+
+def test_every_option_of_every_command_shows_its_environment_variable() -> None:
+    import click
+    from click.testing import CliRunner
+    from yunxiao_emas.cli import cli
+
+    for name, command in cli.commands.items():
+        help_text = " ".join(CliRunner().invoke(cli, [name, "--help"]).output.split())
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.is_eager:
+                longest = max(param.opts, key=len).lstrip("-").upper().replace("-", "_")
+                assert f"env var: YUNXIAO_EMAS_{longest}" in help_text, (name, param.name)
+
+
+@both_apis
+def test_every_option_can_come_from_the_environment(emulator: Emulated, cli_home: Path) -> None:
+    from_env = {
+        f"YUNXIAO_EMAS_{name.upper()}": str(value) for name, value in emulator.ids().items()
+    }
+    from_env["YUNXIAO_EMAS_ENDPOINT"] = emulator.base_url
+    from_env["YUNXIAO_EMAS_JSON"] = "1"
+    credentials = emulator.credentials
+    if isinstance(credentials, PersonalAccessToken):
+        from_env["YUNXIAO_EMAS_TOKEN"] = credentials.token
+
+    done = run_with_env(cli_home, cli_env(cli_home, credentials, **from_env), "url")
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["url"].startswith(f"{emulator.base_url}/emas-artifacts/")
+
+
+def test_json_api_error_is_one_object_on_stdout(emulator: Emulated, run_cli: Any) -> None:
+    result = run_cli(
+        "url",
+        "--json",
+        "--endpoint",
+        emulator.base_url,
+        *ids_args(emulator, pipeline_run_id=999_999),
+    )
+
+    assert result.returncode == 3
+    body = json.loads(result.stdout)
+    assert body["error"] == "NotFoundError"
+    assert body["code"] == "InvalidPipelineRun.NotFound"
+    assert "The pipeline execution instance is not found." in body["message"]
+    assert body["request_id"]
+    assert body["exit_code"] == 3
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "exit_code"),
+    [
+        (["--pipeline-id", "0"], "InvalidArgumentError", 2),
+        (["--retries", "-1"], "BadParameter", 2),
+    ],
+)
+def test_json_errors_before_any_request_are_json_too(
+    emulator: Emulated, run_cli: Any, args: list[str], error: str, exit_code: int
+) -> None:
+    ids = [arg for arg in ids_args(emulator) if arg not in ("--pipeline-id", str(PIPELINE))]
+    if "--pipeline-id" not in args:
+        ids += ["--pipeline-id", str(PIPELINE)]
+
+    result = run_cli("download", "--json", "--endpoint", emulator.base_url, *ids, *args)
+
+    assert result.returncode == exit_code
+    body = json.loads(result.stdout)
+    assert (body["error"], body["exit_code"]) == (error, exit_code)
+    assert emulator.service.calls == []
+
+
+def test_json_usage_error_names_the_missing_option(run_cli: Any) -> None:
+    result = run_cli("url", "--json", "--organization-id", "org")
+
+    assert result.returncode == 2
+    body = json.loads(result.stdout)
+    assert body["error"] == "MissingParameter"
+    assert "--pipeline-id" in body["message"]
+
+
+def test_json_network_error_exits_4(emulator: Emulated, run_cli: Any) -> None:
+    endpoint = f"http://127.0.0.1:{closed_port()}"
+
+    result = run_cli("url", "--json", "--retries", "0", "--endpoint", endpoint, *ids_args(emulator))
+
+    assert result.returncode == 4
+    assert json.loads(result.stdout)["error"] == "TransportError"
+
+
+@both_apis
+def test_verbose_logs_the_credentials_source_and_each_retry_with_its_wait(
+    emulator: Emulated, run_cli: Any
+) -> None:
+    emulator.service.fail_next(1, code="ServiceUnavailable")
+
+    result = run_cli("url", "-v", "--endpoint", emulator.base_url, *ids_args(emulator))
+
+    assert result.returncode == 0, result.stderr
+    source = "environment" if emulator.api == "signed" else "environment (YUNXIAO_TOKEN)"
+    assert f"credentials from {source}\n" in result.stderr
+    assert "attempt 1 of 3 failed (HTTP 503 ServiceUnavailable" in result.stderr
+    assert "retrying in " in result.stderr
+    assert result.stdout.startswith(emulator.base_url)
+
+
+def test_without_verbose_nothing_is_logged(emulator: Emulated, run_cli: Any) -> None:
+    emulator.service.fail_next(1, code="ServiceUnavailable")
+
+    result = run_cli("url", "--endpoint", emulator.base_url, *ids_args(emulator))
+
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_retries_0_gives_up_after_the_first_failure(emulator: Emulated, run_cli: Any) -> None:
+    emulator.service.fail_next(1, code="ServiceUnavailable")
+
+    result = run_cli("url", "--retries", "0", "--endpoint", emulator.base_url, *ids_args(emulator))
+
+    assert result.returncode == 3
+    assert len(emulator.service.api_calls) == 1
+
+
+def test_timeout_bounds_a_slow_answer(emulator: Emulated, run_cli: Any) -> None:
+    emulator.service.latency = 3.0
+
+    result = run_cli(
+        "url",
+        "--timeout",
+        "0.3",
+        "--retries",
+        "0",
+        "--endpoint",
+        emulator.base_url,
+        *ids_args(emulator),
+    )
+
+    assert result.returncode == 4
+    assert "ReadTimeout" in result.stderr
+
+
+class RecordingProxy:
+    """A proxy on loopback that records the first request line and refuses it (502)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self.sock.accept()
+            except OSError:
+                return
+            with connection:
+                data = connection.recv(4096).decode("latin-1")
+                self.lines.append(data.split("\r\n", 1)[0])
+                connection.sendall(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n")
+
+    def close(self) -> None:
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("how", ["--proxy", "HTTPS_PROXY"])
+def test_the_api_is_called_through_the_proxy(cli_home: Path, how: str) -> None:
+    proxy = RecordingProxy()
+    extra = {"HTTPS_PROXY": proxy.url} if how == "HTTPS_PROXY" else {}
+    args = ["--proxy", proxy.url] if how == "--proxy" else []
+    ids = ["--organization-id", "o", "--pipeline-id", "1", "--pipeline-run-id", "1"]
+    ids += ["--emas-job-instance-id", "j", "--md5", "m", "--service-connection-id", "1"]
+    try:
+        done = run_with_env(
+            cli_home,
+            cli_env(cli_home, **extra),
+            "url",
+            "--retries",
+            "0",
+            "--endpoint",
+            "devops.example.invalid",
+            *args,
+            *ids,
+        )
+    finally:
+        proxy.close()
+
+    assert proxy.lines == ["CONNECT devops.example.invalid:443 HTTP/1.1"]
+    assert done.returncode == 4
+    assert "network:" in done.stderr
+
+
+@pytest.mark.parametrize("server", ["https"], indirect=True)
+def test_ca_bundle_verifies_the_endpoints_certificate(
+    emulator: Emulated, run_cli: Any, tls: dict[str, str]
+) -> None:
+    without = run_cli("url", "--retries", "0", "--endpoint", emulator.base_url, *ids_args(emulator))
+    with_ca = run_cli(
+        "url", "--ca-bundle", tls["ca"], "--endpoint", emulator.base_url, *ids_args(emulator)
+    )
+
+    assert without.returncode == 4
+    assert "CERTIFICATE_VERIFY_FAILED" in without.stderr
+    assert with_ca.returncode == 0, with_ca.stderr
+    assert with_ca.stdout.startswith("https://127.0.0.1:")
+
+
+def test_the_wrong_secret_line_says_what_to_fix(emulator: Emulated, run_cli: Any) -> None:
+    wrong = AccessKeyCredentials(KEY_ID, "not-the-secret")
+
+    result = run_cli("url", "--endpoint", emulator.base_url, *ids_args(emulator), credentials=wrong)
+
+    assert result.returncode == 3
+    assert "the AccessKey secret is not the one of this AccessKey id" in result.stderr
+
+
+# --- download: progress bar, directories, a re-run ----------------------------------------------
+
+
+def test_progress_bar_on_a_terminal_shows_binary_units_and_the_file_name(
+    emulator: Emulated, cli_home: Path, tmp_path: Path
+) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    out = tmp_path / "out"
+    out.mkdir()
+    main, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 160, 0, 0))
+    env = cli_env(cli_home, TERM="xterm")
+    env.pop("NO_COLOR")
+    process = subprocess.Popen(
+        [*CLI, "download", "--endpoint", emulator.base_url, *ids_args(emulator), "-o", str(out)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the command closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    stdout, _ = process.communicate(timeout=30)
+    text = shown.decode("utf-8", "replace")
+
+    assert process.returncode == 0, text
+    assert FILENAME in text
+    assert "96.0/96.0 KiB" in text
+    assert " kB" not in text
+    assert b"96.0 KiB" in stdout
+
+
+def test_output_ending_with_a_separator_is_a_directory_made_for_it(
+    emulator: Emulated, run_cli: Any, tmp_path: Path
+) -> None:
+    build = tmp_path / "build" / "nested"
+
+    result = run_cli(
+        "download", "--endpoint", emulator.base_url, *ids_args(emulator), "-o", f"{build}{os.sep}"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (build / FILENAME).read_bytes() == emulator.content
+    assert str(build / FILENAME) in result.stdout
+
+
+def test_output_in_a_missing_directory_without_a_separator_says_how(
+    emulator: Emulated, run_cli: Any, tmp_path: Path
+) -> None:
+    result = run_cli(
+        "download",
+        "--endpoint",
+        emulator.base_url,
+        *ids_args(emulator),
+        "-o",
+        str(tmp_path / "missing" / "app.apk"),
+    )
+
+    assert result.returncode == 2
+    assert "--output" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_rerun_with_the_file_already_there_skips_the_transfer(
+    emulator: Emulated, run_cli: Any, tmp_path: Path, as_json: bool
+) -> None:
+    out = tmp_path / "out.apk"
+    args = ["download", "--endpoint", emulator.base_url, *ids_args(emulator), "-o", str(out)]
+    first = run_cli(*args)
+
+    again = run_cli(*args, *(["--json"] if as_json else []))
+
+    assert first.returncode == 0, first.stderr
+    assert again.returncode == 0, again.stderr
+    assert len(emulator.service.download_calls) == 1
+    assert out.read_bytes() == emulator.content
+    if as_json:
+        body = json.loads(again.stdout)
+        assert (body["skipped"], body["verified"], body["md5"]) == (True, True, emulator.md5)
+    else:
+        assert "skipped, nothing downloaded" in again.stdout
+
+
+def test_a_first_download_says_skipped_false_in_json(
+    emulator: Emulated, run_cli: Any, tmp_path: Path
+) -> None:
+    result = run_cli(
+        "download",
+        "--json",
+        "--endpoint",
+        emulator.base_url,
+        *ids_args(emulator),
+        "-o",
+        str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["skipped"] is False
+
+
+# --- check-contract: the user's problem is not drift -------------------------------------------
+
+
+def test_check_contract_with_a_wrong_secret_exits_2_and_names_the_code(
+    emulator: Emulated, run_cli: Any
+) -> None:
+    wrong = AccessKeyCredentials(KEY_ID, "wrong-secret-never-printed")
+
+    result = run_cli(
+        "check-contract", "--endpoint", emulator.base_url, *ids_args(emulator), credentials=wrong
+    )
+
+    assert result.returncode == 2
+    assert "REFUSED success with the given ids (HTTP 400)" in result.stdout
+    assert "drifted" not in result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert "the credentials or the signature were refused: SignatureDoesNotMatch" in line
+    assert "request id " in line
+    assert "not drift" in line
+
+
+@both_apis
+def test_check_contract_with_unknown_ids_exits_3(emulator: Emulated, run_cli: Any) -> None:
+    result = run_cli(
+        "check-contract", "--endpoint", emulator.base_url, *ids_args(emulator, pipeline_id=4242)
+    )
+
+    assert result.returncode == 3
+    assert "the ids were not found" in result.stderr
+    assert "drifted" not in result.output
+
+
+def test_check_contract_with_an_unknown_token_exits_2(emulator: Emulated, run_cli: Any) -> None:
+    unknown = "pt-unknown-token-of-the-check"
+
+    result = run_cli(
+        "check-contract",
+        "--endpoint",
+        emulator.base_url,
+        "--token",
+        unknown,
+        *ids_args(emulator),
+        credentials=None,
+        secrets=(unknown,),
+    )
+
+    assert result.returncode == 2
+    assert "HTTP 401" in result.stderr
+
+
+def test_check_contract_json_prints_the_report(emulator: Emulated, run_cli: Any) -> None:
+    result = run_cli(
+        "check-contract", "--json", "--endpoint", emulator.base_url, *ids_args(emulator)
+    )
+
+    assert result.returncode == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["ok"] is True
+    assert [check["ok"] for check in body["checks"]] == [True, True, True]
+
+
+def test_check_contract_json_refusal_is_the_error_object(emulator: Emulated, run_cli: Any) -> None:
+    wrong = AccessKeyCredentials(KEY_ID, "wrong-secret-never-printed")
+
+    result = run_cli(
+        "check-contract",
+        "--json",
+        "--endpoint",
+        emulator.base_url,
+        *ids_args(emulator),
+        credentials=wrong,
+    )
+
+    assert result.returncode == 2
+    body = json.loads(result.stdout)
+    assert (body["error"], body["code"]) == ("AuthenticationError", "SignatureDoesNotMatch")
+
+
+def test_without_the_cli_extra_the_command_says_what_to_install(
+    cli_home: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "blocked" / "click"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('No module named click')\n")
+    env = cli_env(cli_home, PYTHONPATH=str(blocker.parent))
+
+    done = run_with_env(cli_home, env, "--version", command=[sys.executable, "-m", "yunxiao_emas"])
+
+    assert done.returncode == 2
+    assert done.stderr == (
+        "yunxiao-emas: the command needs the cli extra: pip install 'yunxiao-emas[cli]'\n"
+    )

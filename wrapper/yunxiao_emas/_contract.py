@@ -5,6 +5,10 @@ service: one success with the ids the user gives, one unknown pipeline run, one 
 credentials. Each answer's status must be documented for the operation and its body must
 validate against the bundled spec's schema for that status. Needs PyYAML and jsonschema (the
 ``cli`` extra).
+
+A success call answered by a documented error (a wrong secret, an unknown organization) is not
+drift: the endpoint speaks the contract and refuses the caller. The report keeps that answer as
+its :attr:`Report.refusal`, which the command reports as the user's problem to fix.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from ._responses import error_fields
 from ._spec import response_problems
 from ._validation import MAX_SAFE_INTEGER
 from .client import Client
+from .errors import ApiError
 
 
 @attrs.frozen
@@ -27,10 +32,12 @@ class Check:
     name: str
     status: int | None
     problems: tuple[str, ...]
+    refused: ApiError | None = None
+    """The error of a success call answered, as the contract allows, with a refusal."""
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.refused is None
 
 
 @attrs.frozen
@@ -43,16 +50,45 @@ class Report:
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
 
+    @property
+    def refusal(self) -> ApiError | None:
+        """The documented error that answered the success call, if one did."""
+        return next((check.refused for check in self.checks if check.refused), None)
+
     def lines(self) -> Iterator[str]:
         yield (
             f"contract check of {self.endpoint} ({self.operation}) against the bundled openapi.yaml"
         )
         for check in self.checks:
             status = f"HTTP {check.status}" if check.status is not None else "no answer"
-            yield f"{'ok  ' if check.ok else 'FAIL'} {check.name} ({status})"
+            mark = "ok  " if check.ok else "REFUSED" if check.refused else "FAIL"
+            yield f"{mark} {check.name} ({status})"
+            if check.refused is not None:
+                message = " ".join(check.refused.message.split())
+                yield f"     - {check.refused.code}: {message}"
             for problem in check.problems:
                 yield f"     - {problem}"
-        yield "the endpoint conforms" if self.ok else "the endpoint has drifted from the spec"
+        if self.refusal is not None:
+            yield "not checked: the endpoint refused the success call (see below)"
+        else:
+            yield "the endpoint conforms" if self.ok else "the endpoint has drifted from the spec"
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as one JSON object (``yunxiao-emas check-contract --json``)."""
+        return {
+            "endpoint": self.endpoint,
+            "operation": self.operation,
+            "ok": self.ok,
+            "checks": [
+                {
+                    "name": check.name,
+                    "status": check.status,
+                    "ok": check.ok,
+                    "problems": list(check.problems),
+                }
+                for check in self.checks
+            ],
+        }
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
@@ -77,13 +113,21 @@ def check_endpoint(client: Client, ids: Ids) -> Report:
             operation.name, response.status_code, response.headers, response.content
         )
         if expect == "success":
-            if response.status_code != 200:
-                problems.append("expected HTTP 200")
-            else:
-                try:
-                    operation.parse(response, core.wall_clock)
-                except Exception as exc:  # an ApiError: a 200 that is not a success
+            try:
+                operation.parse(response, core.wall_clock)
+            except ApiError as exc:
+                if not problems and exc.code:
+                    # A documented refusal (a wrong secret, unknown ids): the caller's problem.
+                    return Check(name, response.status_code, (), refused=exc)
+                if response.status_code != 200:
+                    problems.append("expected HTTP 200")
+                else:
                     problems.append(f"expected a success, got: {exc}")
+            except Exception as exc:  # a parser that fails otherwise: the answer is not usable
+                problems.append(f"expected a success, got: {type(exc).__name__}: {exc}")
+            else:
+                if response.status_code != 200:
+                    problems.append("expected HTTP 200")
         elif not 400 <= response.status_code < 500:
             problems.append(f"expected a 4xx error ({expect}), got HTTP {response.status_code}")
         else:

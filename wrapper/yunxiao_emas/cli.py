@@ -1,27 +1,33 @@
 """The ``yunxiao-emas`` command: get the URL, download the artifact, run the emulator,
-check the contract. Needs the ``cli`` extra (click, rich).
+check the contract. Needs the ``cli`` extra (click, rich). ``python -m yunxiao_emas`` runs it too.
 
 Exit codes (documented in the README):
-0 ok · 1 the contract check found drift · 2 invalid arguments or no usable credentials ·
-3 the API answered with an error · 4 network or download failure · 5 checksum mismatch.
-Expected failures print one line on stderr, never a traceback and never a secret.
+0 ok · 1 the contract check found drift · 2 invalid arguments, no usable credentials, or the
+credentials or signature refused by check-contract · 3 the API answered with an error · 4 network
+or download failure (the emulator: cannot listen) · 5 checksum mismatch.
+Expected failures print one line on stderr (with ``--json``: one JSON object on stdout), never a
+traceback and never a secret. Every option can also be set by an environment variable,
+``YUNXIAO_EMAS_<OPTION>`` (``--endpoint``: ``YUNXIAO_EMAS_ENDPOINT``), shown in ``--help``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 try:
     import click
-except ImportError as exc:  # pragma: no cover - exercised by users without the extra
-    raise SystemExit(
-        "the yunxiao-emas command needs the cli extra: pip install 'yunxiao-emas[cli]'"
-    ) from exc
+except ImportError:  # pragma: no cover - exercised by users without the extra
+    sys.stderr.write(
+        "yunxiao-emas: the command needs the cli extra: pip install 'yunxiao-emas[cli]'\n"
+    )
+    raise SystemExit(2) from None
 
 from . import __version__
 from .client import DEFAULT_ENDPOINT, DEFAULT_TOKEN_ENDPOINT, Client
@@ -30,15 +36,20 @@ from .credentials import (
     CredentialsProvider,
     DefaultCredentialsChain,
     IniFileCredentials,
+    OfficialCredentials,
     PersonalAccessToken,
 )
 from .errors import (
     ApiError,
+    AuthenticationError,
     ChecksumMismatchError,
     CredentialsError,
     DownloadError,
+    ForbiddenError,
     InvalidArgumentError,
+    NotFoundError,
     TransportError,
+    YunxiaoError,
 )
 from .models import ArtifactUrl, DownloadedArtifact
 
@@ -49,43 +60,158 @@ EXIT_API = 3
 EXIT_NETWORK = 4
 EXIT_CHECKSUM = 5
 
+ENV_PREFIX = "YUNXIAO_EMAS"
+"""Every option ``--some-option`` is also read from ``YUNXIAO_EMAS_SOME_OPTION``."""
+
 F = TypeVar("F", bound=Callable[..., Any])
 
+_log = logging.getLogger("yunxiao_emas.cli")
 
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"yunxiao-emas: {message}", err=True)
-    sys.exit(code)
+# What to do about the errors people meet first (README, "Troubleshooting").
+_HINTS = {
+    "SignatureDoesNotMatch": "the AccessKey secret is not the one of this AccessKey id",
+    "IncompleteSignature": "the AccessKey secret is not the one of this AccessKey id",
+    "InvalidAccessKeyId.NotFound": "no such AccessKey id (deleted, mistyped, or another account's)",
+    "InvalidAccessKeyId.Inactive": "the AccessKey is disabled in the RAM console",
+    "InvalidTimeStamp.Expired": "this machine's clock is more than 15 minutes off: sync it (NTP)",
+    "InvalidSecurityToken.Expired": "the STS token has expired: get a fresh one",
+    "InvalidSecurityToken.Malformed": "the STS token does not belong to this AccessKey",
+    "MissingSecurityToken": "an STS AccessKey (STS.…) needs ALIBABA_CLOUD_SECURITY_TOKEN too",
+    "InvalidOrganization.NotFound": "check --organization-id (the id in the console's URL)",
+    "Forbidden.UserNotInCurrentOrganization": (
+        "the AccessKey's user is not a member of this organization: add it, or check "
+        "--organization-id"
+    ),
+    "InvalidUser.UserNotInCurrentOrganization": (
+        "the AccessKey's user is not a member of this organization"
+    ),
+    "InvalidPipeline.NotFound": "check --pipeline-id",
+    "InvalidPipelineRun.NotFound": "check --pipeline-run-id",
+    "Throttling.User": "too many calls: wait, or raise --retries",
+}
+
+
+def _hint(exc: ApiError) -> str | None:
+    hint = _HINTS.get(exc.code or "")
+    if hint is None and isinstance(exc, AuthenticationError) and exc.status_code == 401:
+        hint = "the personal access token is unknown, expired or revoked: make a new one"
+    return hint
+
+
+# --- failures: one line, or one JSON object ------------------------------------------------
+
+
+def _json_wanted() -> bool:
+    context = click.get_current_context(silent=True)
+    while context is not None:
+        if context.params.get("as_json"):
+            return True
+        context = context.parent
+    return False
+
+
+def _fail(
+    message: str,
+    exit_code: int,
+    *,
+    error: str,
+    code: str | None = None,
+    request_id: str | None = None,
+    as_json: bool | None = None,
+) -> NoReturn:
+    """Report a failure and exit: one line on stderr, or with ``--json`` one JSON object on
+    stdout (``error``, ``code``, ``message``, ``request_id``, ``exit_code``)."""
+    # One line even when the service's message has several (the gateway's often does).
+    message = " ".join(message.split())
+    if _json_wanted() if as_json is None else as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "error": error,
+                    "code": code,
+                    "message": message,
+                    "request_id": request_id,
+                    "exit_code": exit_code,
+                }
+            )
+        )
+    else:
+        click.echo(f"yunxiao-emas: {message}", err=True)
+    sys.exit(exit_code)
+
+
+def _api_line(exc: ApiError) -> str:
+    line = f"{exc.code or 'error'}: {exc.message} (HTTP {exc.status_code}"
+    line += f", request id {exc.request_id})" if exc.request_id else ")"
+    hint = _hint(exc)
+    if hint:
+        line += f"; {hint}"
+    if exc.recommend:
+        line += f"; see {exc.recommend}"
+    return line
 
 
 @contextmanager
 def _expected_failures() -> Iterator[None]:
-    """Map the package's errors to one line and an exit code."""
+    """Map the package's errors to one line (or JSON object) and an exit code."""
     try:
         yield
     except InvalidArgumentError as exc:
-        _fail(f"invalid argument {_cli_words(str(exc))}", EXIT_INVALID)
+        _fail(f"invalid argument {_cli_words(str(exc))}", EXIT_INVALID, error=type(exc).__name__)
     except CredentialsError as exc:
-        _fail(f"credentials: {exc}", EXIT_INVALID)
+        _fail(f"credentials: {exc}", EXIT_INVALID, error=type(exc).__name__)
     except ApiError as exc:
-        line = f"{exc.code or 'error'}: {exc.message} (HTTP {exc.status_code}"
-        line += f", request id {exc.request_id})" if exc.request_id else ")"
-        if exc.recommend:
-            line += f" see {exc.recommend}"
-        _fail(line, EXIT_API)
+        _fail(
+            _api_line(exc),
+            EXIT_API,
+            error=type(exc).__name__,
+            code=exc.code or None,
+            request_id=exc.request_id,
+        )
     except ChecksumMismatchError as exc:
-        _fail(f"checksum mismatch: {exc}; nothing was written", EXIT_CHECKSUM)
+        _fail(
+            f"checksum mismatch: {exc}; nothing was written",
+            EXIT_CHECKSUM,
+            error=type(exc).__name__,
+        )
     except TransportError as exc:
-        _fail(f"network: {exc}", EXIT_NETWORK)
+        _fail(f"network: {exc}", EXIT_NETWORK, error=type(exc).__name__)
     except DownloadError as exc:
         if isinstance(exc.__cause__, FileExistsError):
             # Found only once the file host named the file: still the user's choice to make.
-            _fail(_cli_words(str(exc)), EXIT_INVALID)
-        _fail(f"download failed: {exc}", EXIT_NETWORK)
+            _fail(_cli_words(str(exc)), EXIT_INVALID, error=type(exc).__name__)
+        _fail(f"download failed: {exc}", EXIT_NETWORK, error=type(exc).__name__)
 
 
 def _cli_words(message: str) -> str:
     """The library's messages name Python arguments; say the command line's options."""
-    return message.replace("pass overwrite=True", "use --overwrite").replace("dest:", "--output:")
+    return (
+        message.replace("pass overwrite=True", "use --overwrite")
+        .replace("dest:", "--output:")
+        .replace("end dest with", "end --output with")
+    )
+
+
+# --- logging (-v) ----------------------------------------------------------------------------
+
+
+def _set_up_logging(verbosity: int) -> None:
+    """The ``yunxiao_emas`` logger to stderr: warnings, -v INFO (the credentials source, each
+    retry and its wait), -vv DEBUG (and httpx's request lines, pre-signed URLs redacted)."""
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
+    )
+    loggers = ["yunxiao_emas"] + (["httpx"] if verbosity >= 2 else [])
+    for name in loggers:
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level if name == "yunxiao_emas" else logging.INFO)
+        logger.propagate = False
+
+
+# --- options ---------------------------------------------------------------------------------
 
 
 def _ids(function: F) -> F:
@@ -94,8 +220,14 @@ def _ids(function: F) -> F:
         click.option("--organization-id", required=True, help="Organization (company) id."),
         click.option("--pipeline-id", required=True, type=int, help="Pipeline id."),
         click.option("--pipeline-run-id", required=True, type=int, help="Pipeline run id."),
-        click.option("--emas-job-instance-id", required=True, help="EMAS job id."),
-        click.option("--md5", required=True, help="md5 of the EMAS artifact."),
+        click.option(
+            "--emas-job-instance-id",
+            required=True,
+            help="EMAS job id (from GetPipelineRun; see README).",
+        ),
+        click.option(
+            "--md5", required=True, help="md5 of the EMAS artifact (from GetPipelineRun)."
+        ),
         click.option(
             "--service-connection-id", required=True, type=int, help="Service connection id."
         ),
@@ -106,26 +238,79 @@ def _ids(function: F) -> F:
 
 
 def _connection(function: F) -> F:
-    function = click.option(
-        "--token",
-        default=None,
-        help="A Yunxiao personal access token: selects the token API. Prefer the variable "
-        "YUNXIAO_TOKEN, which the default credentials chain reads (a command line is visible "
-        "to other users of the machine).",
-    )(function)
-    function = click.option(
-        "--profile",
-        default=None,
-        help="Profile of ~/.aliyun/config.json or ~/.alibabacloud/credentials.ini "
-        "(default: the environment, YUNXIAO_TOKEN, then the current profile).",
-    )(function)
-    function = click.option(
-        "--endpoint",
-        default=None,
-        help="API host name, or a base URL such as http://127.0.0.1:8080 (the emulator). "
-        f"Default: {DEFAULT_ENDPOINT} with an AccessKey, {DEFAULT_TOKEN_ENDPOINT} with a token.",
-    )(function)
+    options = [
+        click.option(
+            "--endpoint",
+            default=None,
+            help="API host name, or a base URL such as http://127.0.0.1:8080 (the emulator). "
+            f"Default: {DEFAULT_ENDPOINT} with an AccessKey, {DEFAULT_TOKEN_ENDPOINT} with a "
+            "token (the token API of another edition: your instance's domain).",
+        ),
+        click.option(
+            "--profile",
+            default=None,
+            help="Profile of ~/.aliyun/config.json or ~/.alibabacloud/credentials.ini "
+            "(default: the environment, YUNXIAO_TOKEN, then the current profile).",
+        ),
+        click.option(
+            "--token",
+            default=None,
+            help="A Yunxiao personal access token: selects the token API. Prefer the variable "
+            "YUNXIAO_TOKEN, which the default credentials chain reads (a command line is "
+            "visible to other users of the machine).",
+        ),
+        click.option(
+            "--proxy",
+            default=None,
+            metavar="URL",
+            help="Proxy for the API and the download (http, https, socks5). Default: "
+            "HTTPS_PROXY / HTTP_PROXY / NO_PROXY; never for loopback.",
+        ),
+        click.option(
+            "--ca-bundle",
+            default=None,
+            type=click.Path(exists=True, path_type=str),
+            help="CA certificates (a PEM file or a directory) to verify TLS with, e.g. a "
+            "corporate proxy's.",
+        ),
+        click.option(
+            "--timeout",
+            default=None,
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help="Timeout of each connect, read and write (default 30, 10 to connect).",
+        ),
+        click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            help="Log to stderr: -v the credentials source used and each retry with its "
+            "wait; -vv also each HTTP request.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
     return function
+
+
+def _retries(function: F) -> F:
+    return click.option(
+        "--retries",
+        default=2,
+        show_default=True,
+        type=click.IntRange(min=0),
+        help="Retries of a failed call (throttling, 5xx, network), with backoff.",
+    )(function)
+
+
+def _json_option(function: F) -> F:
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print one JSON object on stdout: the result, or the error (error, code, "
+        "message, request_id, exit_code).",
+    )(function)
 
 
 def _credentials(profile: str | None, token: str | None) -> CredentialsProvider | None:
@@ -134,11 +319,31 @@ def _credentials(profile: str | None, token: str | None) -> CredentialsProvider 
     if profile is not None and token is not None:
         raise InvalidArgumentError("--token", "give either --token or --profile, not both")
     if token is not None:
+        _log.info("credentials from --token")
         return PersonalAccessToken(token)
     if profile is None:
         return None
-    return DefaultCredentialsChain(
-        [CliProfileCredentials(profile=profile), IniFileCredentials(profile=profile)]
+    providers: list[CredentialsProvider] = [
+        CliProfileCredentials(profile=profile),
+        IniFileCredentials(profile=profile),
+    ]
+    if OfficialCredentials.has_something_to_read(profile):
+        providers.append(OfficialCredentials(profile=profile))
+    return DefaultCredentialsChain(providers)
+
+
+def _client(options: dict[str, Any], *, retries: int | None = None) -> Client:
+    """The client the connection options describe (``options`` loses them)."""
+    _set_up_logging(options.pop("verbose"))
+    credentials = _credentials(options.pop("profile"), options.pop("token"))
+    ca_bundle = options.pop("ca_bundle")
+    return Client(
+        credentials=credentials,
+        endpoint=options.pop("endpoint"),
+        proxy=options.pop("proxy"),
+        verify=ca_bundle if ca_bundle is not None else True,
+        timeout=options.pop("timeout"),
+        retries=options.pop("retries") if retries is None else retries,
     )
 
 
@@ -166,37 +371,48 @@ def _download_json(result: DownloadedArtifact) -> dict[str, Any]:
         "size": result.size,
         "md5": result.md5,
         "verified": result.verified,
+        "skipped": getattr(result, "skipped", False),
         "request_id": result.request_id,
     }
 
 
+def binary_size(size: float) -> str:
+    """A size in binary units, as the CLI prints them: ``1.5 MiB``."""
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="yunxiao-emas")
-def main() -> None:
+def cli() -> None:
     """Get the EMAS artifact of an Alibaba Cloud DevOps (Yunxiao) pipeline run.
 
     Credentials come from ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET
     (and ALIBABA_CLOUD_SECURITY_TOKEN), a personal access token in YUNXIAO_TOKEN, the aliyun
-    CLI profile, or the INI credentials file. An AccessKey calls the signed API
-    (GetPipelineEmasArtifactUrl); a token calls Yunxiao's newer OpenAPI.
+    CLI profile, or the INI credentials file (roles and SSO profiles with the credentials
+    extra). An AccessKey calls the signed API (GetPipelineEmasArtifactUrl); a token calls
+    Yunxiao's newer OpenAPI. Every option can also be set as YUNXIAO_EMAS_<OPTION>.
     """
 
 
-@main.command()
+@cli.command()
 @_ids
 @_connection
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def url(
-    endpoint: str | None, profile: str | None, token: str | None, as_json: bool, **ids: Any
-) -> None:
+@_retries
+@_json_option
+def url(as_json: bool, **options: Any) -> None:
     """Print the temporary (one hour) download URL of the artifact."""
-    service_connection_id = ids.pop("service_connection_id")
-    with (
-        _expected_failures(),
-        Client(credentials=_credentials(profile, token), endpoint=endpoint) as client,
-    ):
+    service_connection_id = options.pop("service_connection_id")
+    ids = _ids_of(options)
+    with _expected_failures(), _client(options) as client:
         result = client.get_pipeline_emas_artifact_url(
-            *_ids_of(ids), service_connection_id=service_connection_id
+            *ids, service_connection_id=service_connection_id
         )
     if as_json:
         click.echo(json.dumps(_url_json(result)))
@@ -204,55 +420,78 @@ def url(
         click.echo(result.file_url)
 
 
-@main.command()
+def _names_a_directory(output: str) -> bool:
+    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    return output.endswith(separators) or Path(output).expanduser().is_dir()
+
+
+def _name_in(file_url: str) -> str:
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(file_url).path.rsplit("/", 1)[-1]) or "artifact"
+
+
+@cli.command()
 @_ids
 @_connection
+@_retries
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path),
-    default=Path("."),
+    # A str, not a Path: "build/" must keep its separator, which says "a directory".
+    type=click.Path(path_type=str),
+    default=".",
     show_default=True,
-    help="A file, or an existing directory (the name then comes from the file host).",
+    help="A file, or a directory: an existing one, or any path ending with / (created). "
+    "The name in a directory comes from the file host.",
 )
-@click.option("--overwrite", is_flag=True, help="Replace an existing file.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing file of another md5.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def download(
-    endpoint: str | None,
-    profile: str | None,
-    token: str | None,
-    output: Path,
-    overwrite: bool,
-    quiet: bool,
-    as_json: bool,
-    **ids: Any,
-) -> None:
-    """Download the artifact, verified against --md5, resuming on dropped connections."""
-    service_connection_id = ids.pop("service_connection_id")
+@_json_option
+def download(output: str, overwrite: bool, quiet: bool, as_json: bool, **options: Any) -> None:
+    """Download the artifact, verified against --md5, resuming on dropped connections.
+
+    A destination that already holds the file with this md5 is left as it is (nothing is
+    downloaded). The progress bar shows on a terminal only.
+    """
+    service_connection_id = options.pop("service_connection_id")
+    ids = _ids_of(options)
     show_progress = not quiet and not as_json and sys.stderr.isatty()
-    with (
-        _expected_failures(),
-        _progress(show_progress) as progress,
-        Client(credentials=_credentials(profile, token), endpoint=endpoint) as client,
-    ):
-        result = client.download_pipeline_emas_artifact(
-            *_ids_of(ids),
-            output,
-            service_connection_id=service_connection_id,
-            overwrite=overwrite,
-            progress=progress,
-        )
+    with _expected_failures(), _client(options) as client:
+        artifact_url = None
+        name = None if _names_a_directory(output) else Path(output).name
+        if show_progress and name is None:
+            # The bar shows the file's name, which in a directory comes from the file host.
+            artifact_url = client.get_pipeline_emas_artifact_url(
+                *ids, service_connection_id=service_connection_id
+            )
+            name = _name_in(artifact_url.file_url)
+        with _progress(show_progress, name or "artifact") as progress:
+            result = client.download_pipeline_emas_artifact(
+                *ids,
+                output,
+                service_connection_id=service_connection_id,
+                overwrite=overwrite,
+                progress=progress,
+                artifact_url=artifact_url,
+            )
     if as_json:
         click.echo(json.dumps(_download_json(result)))
+        return
+    size = f"{result.size} bytes ({binary_size(result.size)})"
+    if getattr(result, "skipped", False):
+        state = "already there with this md5: skipped, nothing downloaded"
+    elif result.verified:
+        state = "verified"
     else:
-        state = "verified" if result.verified else "not verified (the md5 given is not hex)"
-        click.echo(f"{result.path}  {result.size} bytes  md5 {result.md5}  {state}")
+        state = "not verified (the md5 given is not hex)"
+    click.echo(f"{result.path}  {size}  md5 {result.md5}  {state}")
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
-    """A rich progress bar (size, speed, time left) on a terminal; nothing otherwise."""
+def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A rich progress bar on a terminal (the name, size and speed in binary units, time
+    left); nothing otherwise."""
     if not enabled:
         yield None
         return
@@ -261,13 +500,28 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | Non
         BarColumn,
         DownloadColumn,
         Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
         TimeRemainingColumn,
-        TransferSpeedColumn,
     )
+    from rich.text import Text
 
-    columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    class BinarySpeedColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            shown = "?" if speed is None else f"{binary_size(speed)}/s"
+            return Text(shown, style="progress.data.speed")
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(binary_units=True),
+        BinarySpeedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task("download", total=None)
+        task = bar.add_task(name, total=None)
 
         def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
@@ -275,10 +529,18 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | Non
         yield update
 
 
-@main.command()
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8080, show_default=True, type=int, help="0 picks a free port.")
-@click.option("--access-key-id", default="LTAIemulator", show_default=True)
+@click.option(
+    "--config",
+    "config_file",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A YAML or JSON file: access_keys, tokens, members, artifacts, rate_limit, ... "
+    "(EmulatedService's arguments; see README).",
+)
+@click.option("--access-key-id", default=None, help="Default: LTAIemulator (or the config's).")
 @click.option(
     "--access-key-secret",
     default=None,
@@ -291,55 +553,139 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | Non
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A file to serve as an EMAS artifact (repeatable).",
 )
+@click.option(
+    "--control-api/--no-control-api",
+    default=None,
+    help="Serve the control API under /_emulator/ (default: only on a loopback --host).",
+)
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), default=None)
 def emulator(
     host: str,
     port: int,
-    access_key_id: str,
+    config_file: Path | None,
+    access_key_id: str | None,
     access_key_secret: str | None,
     artifacts: tuple[Path, ...],
+    control_api: bool | None,
     ssl_certfile: str | None,
     ssl_keyfile: str | None,
 ) -> None:
-    """Run the service emulator (needs the mock extra) until interrupted."""
-    from ._emulator_command import run_emulator
+    """Run the service emulator (needs the mock extra) until interrupted.
 
-    run_emulator(
-        host=host,
-        port=port,
-        access_key_id=access_key_id,
-        access_key_secret=access_key_secret,
-        artifacts=artifacts,
-        ssl_certfile=ssl_certfile,
-        ssl_keyfile=ssl_keyfile,
-    )
+    The first line on stdout is one JSON object: base_url, control_url, access_keys,
+    sts_tokens, tokens and artifacts, for programs that start it with --port 0.
+    """
+    from ._emulator_command import CommandFailure, run_emulator
+
+    try:
+        run_emulator(
+            host=host,
+            port=port,
+            access_key_id=access_key_id,
+            access_key_secret=access_key_secret,
+            artifacts=artifacts,
+            config_file=config_file,
+            control_api=control_api,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
+        )
+    except CommandFailure as exc:
+        _fail(str(exc), exc.exit_code, error="EmulatorError", as_json=False)
 
 
-@main.command(name="check-contract")
+@cli.command(name="check-contract")
 @_ids
 @_connection
-def check_contract(
-    endpoint: str | None, profile: str | None, token: str | None, **ids: Any
-) -> None:
+@_json_option
+def check_contract(as_json: bool, **options: Any) -> None:
     """Check that an endpoint still answers as openapi.yaml says (three fixed calls).
 
     Of the API the credentials select: one success with the given ids, one unknown pipeline
     run, one request without credentials; every answer is validated against the bundled
-    openapi.yaml. Never fuzzes the endpoint.
+    openapi.yaml. Never fuzzes the endpoint. Exit 1 is drift; a success call refused for the
+    credentials or the signature exits 2, for the ids or another API error 3.
     """
     from ._contract import check_endpoint
     from ._operations import Ids
 
-    service_connection_id = ids.pop("service_connection_id")
-    with (
-        _expected_failures(),
-        Client(credentials=_credentials(profile, token), endpoint=endpoint, retries=0) as client,
-    ):
-        report = check_endpoint(client, Ids.check(*_ids_of(ids), service_connection_id))
-    for line in report.lines():
-        click.echo(line)
-    sys.exit(EXIT_OK if report.ok else EXIT_DRIFT)
+    service_connection_id = options.pop("service_connection_id")
+    ids = _ids_of(options)
+    with _expected_failures(), _client(options, retries=0) as client:
+        report = check_endpoint(client, Ids.check(*ids, service_connection_id))
+    refused = report.refusal
+    if as_json:
+        body = report.as_json()
+        if refused is None:
+            click.echo(json.dumps(body))
+            sys.exit(EXIT_OK if report.ok else EXIT_DRIFT)
+    else:
+        for line in report.lines():
+            click.echo(line)
+        if refused is None:
+            sys.exit(EXIT_OK if report.ok else EXIT_DRIFT)
+    code = EXIT_INVALID if isinstance(refused, AuthenticationError) else EXIT_API
+    _fail(
+        f"{_refusal_kind(refused)}: {_api_line(refused)}; not drift: the endpoint refused "
+        "the success call",
+        code,
+        error=type(refused).__name__,
+        code=refused.code or None,
+        request_id=refused.request_id,
+    )
+
+
+def _refusal_kind(refused: ApiError) -> str:
+    if isinstance(refused, AuthenticationError):
+        return "the credentials or the signature were refused"
+    if isinstance(refused, NotFoundError):
+        return "the ids were not found"
+    if isinstance(refused, ForbiddenError):
+        return "the credentials may not read this artifact"
+    return "the API answered with an error"
+
+
+def _with_environment_variables(group: click.Group) -> None:
+    """``YUNXIAO_EMAS_<OPTION>`` for every option of every command, shown in ``--help``.
+
+    Named after the option alone, not the command (click's ``auto_envvar_prefix`` would say
+    ``YUNXIAO_EMAS_DOWNLOAD_ENDPOINT``): one ``YUNXIAO_EMAS_ENDPOINT`` serves every command.
+    """
+    for command in group.commands.values():
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.is_eager or param.hidden:
+                continue
+            if param.envvar is None:
+                longest = max(param.opts, key=len).lstrip("-")
+                param.envvar = f"{ENV_PREFIX}_{longest.upper().replace('-', '_')}"
+            param.show_envvar = True
+
+
+_with_environment_variables(cli)
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """The ``yunxiao-emas`` entry point: usage errors are JSON too with ``--json``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        outcome = cli.main(args=args, prog_name="yunxiao-emas", standalone_mode=False)
+    except click.ClickException as exc:
+        wants_json = "--json" in args or os.environ.get(f"{ENV_PREFIX}_JSON", "").lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+        }
+        if wants_json:
+            _fail(exc.format_message(), exc.exit_code, error=type(exc).__name__, as_json=True)
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(130)
+    except YunxiaoError as exc:  # pragma: no cover - every command maps its errors
+        _fail(str(exc), EXIT_INVALID, error=type(exc).__name__)
+    sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,9 +5,12 @@ Sources, each usable alone (all of them are :class:`CredentialsProvider`), one a
 - :class:`EnvironmentCredentials`: ``ALIBABA_CLOUD_ACCESS_KEY_ID``, ``..._SECRET``, ``..._TOKEN``;
 - :class:`EnvironmentTokenCredentials`: a personal access token in ``YUNXIAO_TOKEN``;
 - :class:`CliProfileCredentials`: a profile of the aliyun CLI's ``~/.aliyun/config.json``;
-- :class:`IniFileCredentials`: a section of the shared ``~/.alibabacloud/credentials.ini``.
+- :class:`IniFileCredentials`: a section of the shared ``~/.alibabacloud/credentials.ini``;
+- :class:`OfficialCredentials`: the official ``alibabacloud-credentials`` package (the
+  ``credentials`` extra), for roles, SSO and the other profile modes.
 
-:class:`DefaultCredentialsChain` tries them in that order. Every error is a
+:class:`DefaultCredentialsChain` tries them in that order (the last one only when there is
+something for it to read). Every error is a
 :class:`~yunxiao_emas.errors.CredentialsError` whose message names the source, the file and the
 field at fault, and never contains a secret or a token.
 """
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from .cli_profile import CliProfileCredentials
     from .environment import EnvironmentCredentials, EnvironmentTokenCredentials
     from .ini_file import IniFileCredentials
+    from .official import OfficialCredentials
 
 # Loaded on first use (PEP 562): a client signing with AccessKeyCredentials needs the values,
 # not the sources and the chain.
@@ -43,6 +47,7 @@ _HOME = {
     "EnvironmentCredentials": ".environment",
     "EnvironmentTokenCredentials": ".environment",
     "IniFileCredentials": ".ini_file",
+    "OfficialCredentials": ".official",
 }
 
 __all__ = [
@@ -54,6 +59,7 @@ __all__ = [
     "EnvironmentCredentials",
     "EnvironmentTokenCredentials",
     "IniFileCredentials",
+    "OfficialCredentials",
     "PersonalAccessToken",
     "default_credentials",
 ]

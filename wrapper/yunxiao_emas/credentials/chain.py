@@ -12,6 +12,7 @@ from ._values import AccessKeyCredentials, Credentials, CredentialsProvider, Per
 from .cli_profile import CliProfileCredentials
 from .environment import EnvironmentCredentials, EnvironmentTokenCredentials
 from .ini_file import IniFileCredentials
+from .official import OfficialCredentials
 
 __all__ = ["DefaultCredentialsChain", "default_credentials"]
 
@@ -36,10 +37,13 @@ class DefaultCredentialsChain:
     This is the order of the official default chain of the Alibaba Cloud SDKs without the
     sources yunxiao-emas does not support, and with Yunxiao's token beside the environment's
     AccessKey (both are what a CI job sets; an AccessKey wins when both are set, as the
-    official chain knows no token). The official chain also tries an OIDC role (after
-    the environment), an ECS RAM role and a credentials URI (at the end). For those, pass a
-    :class:`CredentialsProvider` of your own, for example an adapter around the official
-    ``alibabacloud-credentials`` client (see README); ``providers`` replaces the default list.
+    official chain knows no token). Last, when there is something for it to read (a CLI or
+    INI file, an OIDC role, ``ALIBABA_CLOUD_ECS_METADATA`` or ``ALIBABA_CLOUD_CREDENTIALS_URI``),
+    :class:`~yunxiao_emas.credentials.OfficialCredentials` serves what the official chain
+    serves and ours does not (roles, SSO, external processes) through the official
+    ``alibabacloud-credentials`` package (``pip install 'yunxiao-emas[credentials]'``); it
+    does not probe the ECS metadata service unless a role is named.
+    ``providers`` replaces the default list.
 
     Decisions:
 
@@ -64,12 +68,15 @@ class DefaultCredentialsChain:
 
     def __init__(self, providers: Sequence[CredentialsProvider] | None = None) -> None:
         if providers is None:
-            providers = (
+            defaults: list[CredentialsProvider] = [
                 EnvironmentCredentials(),
                 EnvironmentTokenCredentials(),
                 CliProfileCredentials(),
                 IniFileCredentials(),
-            )
+            ]
+            if OfficialCredentials.has_something_to_read():
+                defaults.append(OfficialCredentials())
+            providers = defaults
         providers = tuple(providers)
         if not providers:
             raise InvalidArgumentError("providers", "must hold at least one CredentialsProvider")
@@ -127,12 +134,17 @@ class DefaultCredentialsChain:
                 failures.append(message)
                 broken.append(message)
                 continue
+            # The official package reads the same files as the sources before it: a profile they
+            # could not serve (a role, say) is then served, not broken.
+            level = logging.INFO if isinstance(provider, OfficialCredentials) else logging.WARNING
             for message in broken:
-                _log.warning(
+                _log.log(
+                    level,
                     "credentials source skipped because it is broken: %s; using %s instead",
                     message,
                     name,
                 )
+            _log.info("credentials from %s", name)
             self._chosen = provider
             return result
         raise CredentialsError("no credentials found; tried " + "; ".join(failures))
@@ -140,5 +152,5 @@ class DefaultCredentialsChain:
 
 def default_credentials() -> DefaultCredentialsChain:
     """The default chain: environment (AccessKey, then YUNXIAO_TOKEN), aliyun CLI profile, INI
-    file."""
+    file, then the official package when there is something for it to read."""
     return DefaultCredentialsChain()

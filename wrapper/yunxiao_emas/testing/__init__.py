@@ -22,7 +22,10 @@ The emulator follows openapi.yaml: every answer of either API has a declared sta
 Fault injection (:meth:`EmulatedService.fail_next`, :meth:`~EmulatedService.drop_next`,
 :attr:`~EmulatedService.latency`, :meth:`~EmulatedService.drop_download_after`,
 :meth:`~EmulatedService.corrupt_next_download`, :meth:`~EmulatedService.expire_urls`) and the
-record of calls (:attr:`EmulatedService.calls`) serve tests of retries and resilience.
+record of calls (:attr:`EmulatedService.calls`) serve tests of retries and resilience. The same
+from any language: ``yunxiao-emas emulator --config FILE --port 0`` (a YAML or JSON file read by
+:meth:`EmulatedService.from_config`) prints where it listens as JSON on its first line, and its
+control API under ``/_emulator/`` resets it, adds artifacts, injects faults and lists the calls.
 
 The names below are imported on first use: pytest imports this package for the plugin
 (``yunxiao_emas.testing.pytest_plugin``) in every project that installed ``yunxiao-emas``, and
@@ -36,6 +39,8 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:
+    from ._config import EmulatorConfigError
+    from ._control import CONTROL_PREFIX
     from ._exchange import Call, ConnectionDropped
     from ._file_host import DOWNLOAD_PREFIX
     from ._server import RunningEmulator, serve
@@ -47,6 +52,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "CONTROL_PREFIX",
     "DEFAULT_ACCESS_KEY_ID",
     "DEFAULT_ACCESS_KEY_SECRET",
     "DEFAULT_TOKEN",
@@ -54,11 +60,14 @@ __all__ = [
     "Call",
     "ConnectionDropped",
     "EmulatedService",
+    "EmulatorConfigError",
     "RunningEmulator",
     "serve",
 ]
 
 _HOMES = {
+    "CONTROL_PREFIX": "._control",
+    "EmulatorConfigError": "._config",
     "DEFAULT_ACCESS_KEY_ID": "._service",
     "DEFAULT_ACCESS_KEY_SECRET": "._service",
     "DEFAULT_TOKEN": "._service",

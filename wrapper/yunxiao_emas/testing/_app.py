@@ -1,7 +1,8 @@
 """The emulator as a Starlette application: ASGI in, :mod:`._service` rules, ASGI out.
 
-One route, the pre-signed download URLs (``GET``/``HEAD /emas-artifacts/<token>/<file>``);
-everything else goes to the API: to one of the operations of openapi.yaml, or to the
+One route, the pre-signed download URLs (``GET``/``HEAD /emas-artifacts/<token>/<file>``),
+and when asked for, the control API under ``/_emulator/`` (:mod:`._control`); everything else
+goes to the API: to one of the operations of openapi.yaml, or to the
 ``InvalidAction.NotFound`` of the API the path belongs to. The endpoints are plain ASGI
 callables rather than request/response functions, because cutting a connection half-way
 through an answer has to happen between ASGI messages.
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ._control import CONTROL_PREFIX, ControlEndpoint
 from ._exchange import ApiAnswer, ApiRequest, ConnectionDropped
 from ._file_host import DOWNLOAD_PREFIX, iter_chunks
 
@@ -176,18 +178,19 @@ def _internal_error(service: EmulatedService) -> Any:
     return answer
 
 
-def build_app(service: EmulatedService) -> Starlette:
-    """The Starlette application serving ``service``."""
-    app = Starlette(
-        routes=[
-            Route(
-                f"{DOWNLOAD_PREFIX}{{token}}/{{filename}}",
-                _DownloadEndpoint(service),
-                methods=["GET", "HEAD"],
-            ),
-        ],
-        exception_handlers={Exception: _internal_error(service)},
-    )
+def build_app(service: EmulatedService, *, control: bool = True) -> Starlette:
+    """The Starlette application serving ``service``, with the control API when ``control``
+    (without it, ``/_emulator/`` paths are the API's and answer ``InvalidAction.NotFound``)."""
+    routes = [
+        Route(
+            f"{DOWNLOAD_PREFIX}{{token}}/{{filename}}",
+            _DownloadEndpoint(service),
+            methods=["GET", "HEAD"],
+        ),
+    ]
+    if control:
+        routes.append(Route(f"{CONTROL_PREFIX}{{rest:path}}", ControlEndpoint(service)))
+    app = Starlette(routes=routes, exception_handlers={Exception: _internal_error(service)})
     # Every other path is the API's business (the gateway answers InvalidAction.NotFound), and a
     # route pattern would not do: Starlette's patterns do not match decoded paths that contain
     # a newline, which a path parameter may. No slash redirects either: the API has no 3xx.

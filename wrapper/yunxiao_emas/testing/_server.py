@@ -48,10 +48,33 @@ class _HideDeliberateDrops(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
+_THREAD_PREFIX = "yunxiao-emulator-"
+
+
+class _HideWritesAfterDisconnect(logging.Filter):
+    """A client that goes away mid-download is no news either.
+
+    asyncio logs ``socket.send() raised exception.`` for every write to a connection it has
+    lost, and a download goes on writing its chunks until uvicorn notices: hundreds of lines
+    for one interrupted download. Only the emulator's own threads are quietened.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.threadName is not None
+            and record.threadName.startswith(_THREAD_PREFIX)
+            and record.msg == "socket.send() raised exception."
+        )
+
+
 def _install_log_filter() -> None:
-    logger = logging.getLogger("uvicorn.error")
-    if not any(isinstance(existing, _HideDeliberateDrops) for existing in logger.filters):
-        logger.addFilter(_HideDeliberateDrops())
+    for name, kind in (
+        ("uvicorn.error", _HideDeliberateDrops),
+        ("asyncio", _HideWritesAfterDisconnect),
+    ):
+        logger = logging.getLogger(name)
+        if not any(isinstance(existing, kind) for existing in logger.filters):
+            logger.addFilter(kind())
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -83,13 +106,17 @@ def serve(
     Yields the base URL (``http://127.0.0.1:<port>``, or ``https://`` with a certificate) once
     the server accepts connections; ``port=0`` picks a free port. On exit the server stops and
     the thread is joined. uvicorn's ``Date`` header is off: the emulator sends its own, from its
-    own (movable) clock.
+    own (movable) clock. An :class:`EmulatedService` serves its control API (``/_emulator/``)
+    when its ``control_api`` is True, or None and ``host`` is a loopback address.
 
     >>> service = EmulatedService()
     >>> with serve(service) as base_url:  # doctest: +SKIP
     ...     httpx.post(f"{base_url}/organization/...", auth=...)
     """
-    asgi = app.asgi_app if isinstance(app, EmulatedService) else app
+    if isinstance(app, EmulatedService):
+        asgi = app.app_for(control=app.serves_control_api_on(host))
+    else:
+        asgi = app
     _install_log_filter()
     sock = _bind(host, port)
     bound_port = sock.getsockname()[1]
@@ -113,7 +140,7 @@ def serve(
         except BaseException as exc:  # reported to the caller below
             failure.append(exc)
 
-    thread = threading.Thread(target=run, name=f"yunxiao-emulator-{bound_port}", daemon=True)
+    thread = threading.Thread(target=run, name=f"{_THREAD_PREFIX}{bound_port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout
     try:

@@ -10,12 +10,15 @@ back into ASGI messages.
 
 from __future__ import annotations
 
+import copy
 import email.utils
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..credentials import AccessKeyCredentials, PersonalAccessToken
 from ._exchange import (
@@ -54,6 +57,19 @@ DEFAULT_ACCESS_KEY_ID = "LTAI5tEmulatorAccessKey"
 DEFAULT_ACCESS_KEY_SECRET = "emulator-secret-do-not-use-elsewhere"  # noqa: S105 (a test key)
 DEFAULT_TOKEN = "pt-emulator-token-do-not-use-elsewhere"  # noqa: S105 (a test token)
 DEFAULT_URL_TTL = 3600
+
+
+def _is_loopback_address(host: str) -> bool:
+    """Whether binding ``host`` listens on this machine only (``localhost``, 127.0.0.0/8,
+    ``::1``); ``0.0.0.0`` and ``::`` listen on every interface."""
+    if host.lower() == "localhost":
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class EmulatedService:
@@ -99,6 +115,10 @@ class EmulatedService:
         token_answers_as_text: the token API answers the URL as ``text/plain`` rather than as
             a JSON string (``application/json``): real servers do either, and clients must
             accept both. Also an attribute, to switch between calls.
+        control_api: serve the control API under ``/_emulator/`` (reset, add artifacts, inject
+            faults, read the calls, over HTTP from any language; see README): True always,
+            False never, None (the default) in process and when served on a loopback address
+            only. It is never signed: whoever reaches it controls the emulator.
     """
 
     def __init__(
@@ -112,7 +132,12 @@ class EmulatedService:
         rate_limit: tuple[int, float] | None = None,
         tokens: Iterable[str] | None = None,
         token_answers_as_text: bool = False,
+        control_api: bool | None = None,
     ) -> None:
+        if control_api is not None and not isinstance(control_api, bool):
+            raise TypeError("control_api must be True, False or None")
+        self.control_api = control_api
+        self._now = now
         self._lock = threading.RLock()
         self._state = State(
             now,
@@ -137,7 +162,59 @@ class EmulatedService:
             self.add_token(token)
         for organization_id, key_ids in (members or {}).items():
             self.set_members(organization_id, key_ids)
-        self._app: Starlette | None = None
+        self._apps: dict[bool, Starlette] = {}
+        self._baseline = self._copy_of_state()
+        self._baseline_latency = 0.0
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], *, base_dir: str | os.PathLike[str] | None = None
+    ) -> EmulatedService:
+        """An emulator configured by a mapping whose keys are this class's arguments and
+        methods, as ``yunxiao-emas emulator --config FILE`` reads it (see README)::
+
+            {"access_keys": {"LTAI5tCi": "secret"}, "tokens": ["pt-ci"],
+             "members": {"my-org": ["LTAI5tCi"]}, "rate_limit": [20, 1.0],
+             "artifacts": [{"organization_id": "my-org", "pipeline_id": 1111,
+                            "pipeline_run_id": 1, "emas_job_instance_id": "job-1",
+                            "service_connection_id": 122, "size": 1048576}]}
+
+        An artifact's bytes come from ``path`` (relative to ``base_dir``, default the current
+        directory), ``size`` (generated: the same bytes, so the same md5, in every run) or
+        ``content_base64``. The result's :meth:`reset` comes back to this configuration.
+        Raises :class:`~yunxiao_emas.testing.EmulatorConfigError` (a ``ValueError``) naming the
+        key at fault.
+        """
+        from ._config import service_from_config
+
+        service = service_from_config(cls, config, Path(base_dir) if base_dir else None)
+        service.mark_baseline()
+        return service
+
+    # --- the baseline -----------------------------------------------------------------------
+
+    def mark_baseline(self) -> None:
+        """Make the present configuration the one :meth:`reset` returns to (by default, the
+        one made by the constructor, or by :meth:`from_config`)."""
+        with self._lock:
+            self._baseline = self._copy_of_state()
+            self._baseline_latency = self._faults.latency
+
+    def _copy_of_state(self, state: State | None = None) -> State:
+        # The clock is shared, not copied: a test's fake clock must keep driving the emulator.
+        # The artifacts' bytes are immutable, so the copy shares them too.
+        return copy.deepcopy(self._state if state is None else state, {id(self._now): self._now})
+
+    def reset(self) -> None:
+        """Return to the baseline (see :meth:`mark_baseline`): its keys, tokens, members,
+        artifacts, settings and clock. Queued faults and the record of calls are forgotten, and
+        URLs handed out before no longer verify (their artifacts answer at new URLs)."""
+        with self._lock:
+            self._state = self._copy_of_state(self._baseline)
+            self._faults = Faults()
+            self._faults.latency = self._baseline_latency
+            self._file_host = FileHost(self._state, self._faults)
+            self.calls.clear()
 
     # --- settings ---------------------------------------------------------------------------
 
@@ -438,13 +515,24 @@ class EmulatedService:
 
     @property
     def asgi_app(self) -> Starlette:
-        """The emulator as a Starlette (ASGI) application, built once."""
+        """The emulator as a Starlette (ASGI) application, built once; with the control API
+        under ``/_emulator/`` unless ``control_api`` is False."""
+        return self.app_for(control=self.control_api is not False)
+
+    def app_for(self, *, control: bool) -> Starlette:
+        """The ASGI application with or without the control API (each built once)."""
         with self._lock:
-            if self._app is None:
+            if control not in self._apps:
                 from ._app import build_app
 
-                self._app = build_app(self)
-            return self._app
+                self._apps[control] = build_app(self, control=control)
+            return self._apps[control]
+
+    def serves_control_api_on(self, host: str) -> bool:
+        """Whether the control API is served when the emulator listens on ``host``."""
+        if self.control_api is not None:
+            return self.control_api
+        return _is_loopback_address(host)
 
     def serve(
         self,
@@ -457,6 +545,32 @@ class EmulatedService:
         from ._server import serve
 
         return serve(self, host=host, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile)
+
+    def artifacts(self) -> list[dict[str, Any]]:
+        """Every registered artifact, as the ids and facts a client needs to fetch it:
+        ``organization_id``, ``pipeline_id``, ``pipeline_run_id``, ``emas_job_instance_id``,
+        ``md5`` (the checksum the API is called with), ``service_connection_id`` (None: any),
+        ``filename`` and ``size``."""
+        with self._lock:
+            found = []
+            for organization_id, organization in self._state.organizations.items():
+                for pipeline_id, runs in organization.pipelines.items():
+                    for run_id, jobs in runs.items():
+                        for job_id, by_md5 in jobs.items():
+                            for md5, artifact in by_md5.items():
+                                found.append(
+                                    {
+                                        "organization_id": organization_id,
+                                        "pipeline_id": pipeline_id,
+                                        "pipeline_run_id": run_id,
+                                        "emas_job_instance_id": job_id,
+                                        "md5": md5,
+                                        "service_connection_id": artifact.service_connection_id,
+                                        "filename": artifact.filename,
+                                        "size": len(artifact.content),
+                                    }
+                                )
+            return found
 
     @property
     def api_calls(self) -> list[Call]:

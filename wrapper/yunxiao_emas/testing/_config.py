@@ -1,0 +1,352 @@
+"""The emulator configured from data: a YAML or JSON file for ``yunxiao-emas emulator --config``,
+and the JSON bodies of the control API's ``POST /_emulator/artifacts``.
+
+The keys are the names of :class:`~yunxiao_emas.testing.EmulatedService`'s arguments and
+methods, so the Python documentation is the configuration's::
+
+    access_keys: {LTAI5tCiKey: ci-secret}        # EmulatedService(access_keys=...)
+    sts_tokens: {STS.key: [secret, token]}
+    tokens: [pt-ci-token]                         # or {token, organizations, expires_at}
+    members: {my-org: [LTAI5tCiKey]}
+    organizations: [empty-org]                    # add_organization
+    url_ttl: 3600
+    rate_limit: [20, 1.0]                         # requests, per seconds
+    token_answers_as_text: false
+    latency: 0.0
+    artifacts:                                    # add_artifact, one an item
+      - {organization_id: my-org, pipeline_id: 1111, pipeline_run_id: 1,
+         emas_job_instance_id: job-1, service_connection_id: 122,
+         filename: app.apk, path: build/app.apk}  # or size: 1048576, or content_base64: ...
+
+Every error is an :class:`EmulatorConfigError` (a ``ValueError``) that says where
+(``artifacts[0].pipeline_id``) and what is wrong, in one line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._service import EmulatedService
+
+__all__ = [
+    "ARTIFACT_KEYS",
+    "CONFIG_KEYS",
+    "MAX_GENERATED_SIZE",
+    "ArtifactSpec",
+    "EmulatorConfigError",
+    "artifact_spec",
+    "generated_content",
+    "load_config",
+    "service_from_config",
+]
+
+MAX_GENERATED_SIZE = 1024**3
+"""The largest ``size`` of a generated artifact (1 GiB): the emulator keeps it in memory."""
+
+CONFIG_KEYS = (
+    "access_keys",
+    "sts_tokens",
+    "tokens",
+    "members",
+    "organizations",
+    "url_ttl",
+    "rate_limit",
+    "token_answers_as_text",
+    "latency",
+    "artifacts",
+)
+_IDS = ("organization_id", "pipeline_id", "pipeline_run_id", "emas_job_instance_id")
+_CONTENT_KEYS = ("path", "size", "content_base64")
+ARTIFACT_KEYS = (*_IDS, "service_connection_id", "filename", "md5", *_CONTENT_KEYS)
+
+
+class EmulatorConfigError(ValueError):
+    """A configuration of the emulator (a file or a control API body) that cannot be used."""
+
+
+@dataclass(frozen=True)
+class ArtifactSpec:
+    """The arguments of one :meth:`EmulatedService.add_artifact` call, read from data."""
+
+    organization_id: str
+    pipeline_id: int
+    pipeline_run_id: int
+    emas_job_instance_id: str
+    content: bytes
+    service_connection_id: int | None = None
+    filename: str = "artifact.apk"
+    md5: str | None = None
+
+    def add_to(self, service: EmulatedService) -> str:
+        """Register the artifact; its md5 (``ValueError`` when the ids break the contract)."""
+        return service.add_artifact(
+            self.organization_id,
+            self.pipeline_id,
+            self.pipeline_run_id,
+            self.emas_job_instance_id,
+            self.content,
+            service_connection_id=self.service_connection_id,
+            filename=self.filename,
+            md5=self.md5,
+        )
+
+
+def _type_name(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _mapping(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+        raise EmulatorConfigError(
+            f"{where} must be a mapping with text keys, got {_type_name(value)}"
+        )
+    return value
+
+
+def _list(value: object, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise EmulatorConfigError(f"{where} must be a list, got {_type_name(value)}")
+    return value
+
+
+def _int(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EmulatorConfigError(f"{where} must be an integer, got {_type_name(value)}")
+    return value
+
+
+def _number(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise EmulatorConfigError(f"{where} must be a number, got {_type_name(value)}")
+    return float(value)
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise EmulatorConfigError(f"{where} must be a string, got {_type_name(value)}")
+    return value
+
+
+def _bool(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise EmulatorConfigError(f"{where} must be true or false, got {_type_name(value)}")
+    return value
+
+
+def _texts(value: object, where: str) -> list[str]:
+    return [_text(item, f"{where}[{index}]") for index, item in enumerate(_list(value, where))]
+
+
+def _no_unknown_keys(data: Mapping[str, Any], known: tuple[str, ...], where: str) -> None:
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise EmulatorConfigError(
+            f"{where}: unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+            f"(known: {', '.join(known)})"
+        )
+
+
+def generated_content(size: int, seed: str) -> bytes:
+    """``size`` bytes that look random, the same for the same ``seed`` in every run, so a
+    configuration file gives the same md5 every time."""
+    # Test data, not a secret: a seeded generator is the point.
+    return random.Random(seed).randbytes(size)  # noqa: S311
+
+
+def artifact_spec(
+    data: object, where: str = "artifact", *, base_dir: Path | None = None
+) -> ArtifactSpec:
+    """An :class:`ArtifactSpec` from a mapping named as ``add_artifact``'s arguments, with the
+    bytes given by exactly one of ``path`` (a file, relative to ``base_dir``; ``base_dir`` None
+    refuses paths), ``size`` (generated bytes) or ``content_base64``."""
+    item = _mapping(data, where)
+    _no_unknown_keys(item, ARTIFACT_KEYS, where)
+    missing = [key for key in _IDS if key not in item]
+    if missing:
+        raise EmulatorConfigError(f"{where}: missing {', '.join(missing)}")
+    given = [key for key in _CONTENT_KEYS if item.get(key) is not None]
+    allowed = _CONTENT_KEYS if base_dir is not None else _CONTENT_KEYS[1:]
+    if len(given) != 1 or given[0] not in allowed:
+        raise EmulatorConfigError(
+            f"{where}: give the bytes by exactly one of {', '.join(allowed)}"
+            + (f" (got {', '.join(given)})" if given else "")
+        )
+    organization_id = _text(item["organization_id"], f"{where}.organization_id")
+    pipeline_id = _int(item["pipeline_id"], f"{where}.pipeline_id")
+    pipeline_run_id = _int(item["pipeline_run_id"], f"{where}.pipeline_run_id")
+    job = _text(item["emas_job_instance_id"], f"{where}.emas_job_instance_id")
+    connection = item.get("service_connection_id")
+    if connection is not None:
+        connection = _int(connection, f"{where}.service_connection_id")
+    md5 = item.get("md5")
+    if md5 is not None:
+        md5 = _text(md5, f"{where}.md5")
+    source = given[0]
+    default_name = "artifact.apk"
+    content: bytes
+    if source == "path":
+        assert base_dir is not None
+        path = base_dir / Path(_text(item["path"], f"{where}.path")).expanduser()
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise EmulatorConfigError(
+                f"{where}.path: cannot read {path} ({exc.strerror or type(exc).__name__})"
+            ) from None
+        default_name = path.name
+    elif source == "size":
+        size = _int(item["size"], f"{where}.size")
+        if not 0 <= size <= MAX_GENERATED_SIZE:
+            raise EmulatorConfigError(
+                f"{where}.size must be 0..{MAX_GENERATED_SIZE} bytes (1 GiB), got {size}"
+            )
+        seed = json.dumps([organization_id, pipeline_id, pipeline_run_id, job, size])
+        content = generated_content(size, seed)
+    else:
+        encoded = _text(item["content_base64"], f"{where}.content_base64")
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise EmulatorConfigError(f"{where}.content_base64 is not valid base64") from None
+    filename = item.get("filename")
+    filename = default_name if filename is None else _text(filename, f"{where}.filename")
+    return ArtifactSpec(
+        organization_id=organization_id,
+        pipeline_id=pipeline_id,
+        pipeline_run_id=pipeline_run_id,
+        emas_job_instance_id=job,
+        content=content,
+        service_connection_id=connection,
+        filename=filename,
+        md5=md5,
+    )
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """The mapping in a YAML or JSON file (JSON when its name ends in ``.json``)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise EmulatorConfigError(f"{path}: cannot be read ({reason})") from None
+    data: object
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise EmulatorConfigError(
+                f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            ) from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or type(exc).__name__
+            raise EmulatorConfigError(f"{path}: not valid YAML ({problem}{at})") from None
+    if data is None:
+        return {}
+    try:
+        return dict(_mapping(data, "the configuration"))
+    except EmulatorConfigError as exc:
+        raise EmulatorConfigError(f"{path}: {exc}") from None
+
+
+def _applied(where: str, action: Callable[[], object]) -> None:
+    """Run one configuring call; its ValueError or TypeError becomes a located config error."""
+    try:
+        action()
+    except (ValueError, TypeError, LookupError) as exc:
+        raise EmulatorConfigError(f"{where}: {exc}") from None
+
+
+def service_from_config(
+    factory: type[EmulatedService], config: Mapping[str, Any], base_dir: Path | None
+) -> EmulatedService:
+    """An emulator built from ``config`` (see the module's documentation)."""
+    config = _mapping(config, "the configuration")
+    _no_unknown_keys(config, CONFIG_KEYS, "the configuration")
+    arguments: dict[str, Any] = {}
+    if config.get("access_keys") is not None:
+        keys = _mapping(config["access_keys"], "access_keys")
+        arguments["access_keys"] = {
+            key_id: _text(secret, f"access_keys.{key_id}") for key_id, secret in keys.items()
+        }
+    if config.get("sts_tokens") is not None:
+        sts: dict[str, tuple[str, str]] = {}
+        for key_id, pair in _mapping(config["sts_tokens"], "sts_tokens").items():
+            values = _texts(pair, f"sts_tokens.{key_id}")
+            if len(values) != 2:
+                raise EmulatorConfigError(f"sts_tokens.{key_id} must be [secret, security_token]")
+            sts[key_id] = (values[0], values[1])
+        arguments["sts_tokens"] = sts
+    if config.get("members") is not None:
+        members = _mapping(config["members"], "members")
+        arguments["members"] = {org: _texts(ids, f"members.{org}") for org, ids in members.items()}
+    if config.get("url_ttl") is not None:
+        arguments["url_ttl"] = _int(config["url_ttl"], "url_ttl")
+        if arguments["url_ttl"] < 1:
+            raise EmulatorConfigError("url_ttl must be at least 1 second")
+    if config.get("rate_limit") is not None:
+        limit = _list(config["rate_limit"], "rate_limit")
+        if len(limit) != 2:
+            raise EmulatorConfigError("rate_limit must be [requests, per_seconds]")
+        requests, seconds = _int(limit[0], "rate_limit[0]"), _number(limit[1], "rate_limit[1]")
+        if requests < 1 or seconds <= 0:
+            raise EmulatorConfigError(
+                "rate_limit must be [requests >= 1, per_seconds > 0], "
+                f"got [{requests}, {seconds:g}]"
+            )
+        arguments["rate_limit"] = (requests, seconds)
+    if config.get("token_answers_as_text") is not None:
+        arguments["token_answers_as_text"] = _bool(
+            config["token_answers_as_text"], "token_answers_as_text"
+        )
+    tokens: list[tuple[str, dict[str, Any]]] = []
+    if config.get("tokens") is not None:
+        for index, entry in enumerate(_list(config["tokens"], "tokens")):
+            where = f"tokens[{index}]"
+            if isinstance(entry, str):
+                tokens.append((entry, {}))
+                continue
+            entry = _mapping(entry, where)
+            _no_unknown_keys(entry, ("token", "organizations", "expires_at"), where)
+            options: dict[str, Any] = {}
+            if entry.get("organizations") is not None:
+                options["organizations"] = _texts(entry["organizations"], f"{where}.organizations")
+            if entry.get("expires_at") is not None:
+                options["expires_at"] = _number(entry["expires_at"], f"{where}.expires_at")
+            tokens.append((_text(entry.get("token"), f"{where}.token"), options))
+        arguments["tokens"] = []
+
+    try:
+        service = factory(**arguments)
+    except (ValueError, TypeError) as exc:
+        raise EmulatorConfigError(f"the configuration: {exc}") from None
+    for index, (token, options) in enumerate(tokens):
+        _applied(f"tokens[{index}]", functools.partial(service.add_token, token, **options))
+    for index, org in enumerate(_texts(config.get("organizations") or [], "organizations")):
+        _applied(f"organizations[{index}]", functools.partial(service.add_organization, org))
+    if config.get("latency") is not None:
+        latency = _number(config["latency"], "latency")
+        if latency < 0:
+            raise EmulatorConfigError("latency must be >= 0 seconds")
+        service.latency = latency
+    for index, item in enumerate(_list(config.get("artifacts") or [], "artifacts")):
+        where = f"artifacts[{index}]"
+        spec = artifact_spec(item, where, base_dir=base_dir or Path.cwd())
+        _applied(where, functools.partial(spec.add_to, service))
+    return service
