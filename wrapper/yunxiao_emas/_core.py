@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+MAX_CONNECTIONS = 16
+DEFAULT_CONNECTIONS = 4
+"""Connections of a download (ranged requests at once, for files of 16 MiB and more): pre-signed
+file hosts limit each connection's speed; measured in bench (ranged figure) and README."""
 _log = logging.getLogger("yunxiao_emas")
 # Every request is sent as it was built: no auth of the http_client's (the API's is in the
 # headers already; the file host is a stranger), no redirect followed by httpx (the API has no
@@ -373,6 +377,7 @@ class Core:
         progress: object,
         chunk_size: object,
         artifact_url: object,
+        connections: object = 1,
     ) -> Transfer | DownloadedArtifact:
         """Validate everything (before any network I/O) and open the temporary file; or, when
         the destination file already holds this artifact (its md5), the skipped result."""
@@ -380,6 +385,12 @@ class Core:
         from .models import ArtifactUrl
 
         path = check_download_args(dest, overwrite, progress, chunk_size)
+        if (
+            isinstance(connections, bool)
+            or not isinstance(connections, int)
+            or not 1 <= connections <= MAX_CONNECTIONS
+        ):
+            raise InvalidArgumentError("connections", f"must be an int in 1..{MAX_CONNECTIONS}")
         if artifact_url is not None and not isinstance(artifact_url, ArtifactUrl):
             raise InvalidArgumentError("artifact_url", "must be an ArtifactUrl or None")
         if not path.is_dir() and (path.exists() or path.is_symlink()):
@@ -397,6 +408,7 @@ class Core:
             overwrite=bool(overwrite),
             progress=progress,  # type: ignore[arg-type]  # checked callable above
             chunk_size=int(chunk_size),  # type: ignore[call-overload]  # checked int above
+            connections=connections,
         )
 
     def download(self, transfer: Transfer, artifact_url: ArtifactUrl | None) -> DownloadFlow:
@@ -409,16 +421,19 @@ class Core:
         """The httpx client options when the client is ours."""
         return {**options, "headers": self.headers, "timeout": self.timeout}
 
-    def file_request(self, transfer: Transfer, url: httpx.URL | str) -> httpx.Request:
-        """The GET of one file-host attempt, with only the headers a download needs; send it
-        with SEND_OPTIONS (no auth, redirects followed by hand).
+    def file_request(self, headers: dict[str, str], url: httpx.URL | str) -> httpx.Request:
+        """The GET of one file-host attempt with ``headers`` (the transfer's or a part's) and
+        only the headers a download needs; send it with SEND_OPTIONS (no auth, redirects
+        followed by hand).
 
         Built as an ``httpx.Request`` of its own, not by the client's ``build_request``: a
         caller's ``http_client`` may have default params (which would replace the URL's
         ``Expires`` and ``Signature``), headers or cookies, none of which belongs to the file
         host."""
-        headers = {**transfer.request_headers(), "user-agent": self.headers["user-agent"]}
+        from ._download_file import Transfer
+
+        headers = {**headers, "user-agent": self.headers["user-agent"]}
         request = httpx.Request(
             "GET", url, headers=headers, extensions={"timeout": self.timeout.as_dict()}
         )
-        return transfer.clean_request(request)
+        return Transfer.clean_request(request)

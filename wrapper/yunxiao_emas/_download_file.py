@@ -22,8 +22,10 @@ import contextlib
 import errno
 import hashlib
 import os
+import queue
 import re
 import tempfile
+import threading
 from collections.abc import Mapping
 from email.message import Message
 from email.utils import collapse_rfc2231_value
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import httpx
 
+from ._download_parts import PART_SIZE, Part, Parts
 from ._retry import RETRYABLE_STATUSES, retry_after_of
 from ._urls import is_loopback, redact_url
 from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
@@ -66,6 +69,7 @@ _MAX_NAME_BYTES = 255  # NAME_MAX of Linux and macOS file systems
 
 
 MAX_CHUNK_SIZE = 64 * 1024 * 1024  # a write buffer of this size is already generous
+_SINK_DEPTH = 4  # lists of chunks (of chunk_size bytes each) waiting to be written
 
 
 def check_download_args(
@@ -222,6 +226,75 @@ class Busy(Exception):
         self.retry_after = retry_after
 
 
+class _Sink:
+    """Writes and hashes the bytes of a download in a worker thread, in the order they came.
+
+    The receiving thread only hands over lists of chunks (no copy); the worker writes them
+    with ``os.write`` and hashes them with md5, both of which release the GIL, so receiving,
+    writing and hashing overlap. At most :data:`_SINK_DEPTH` lists wait, so memory stays
+    bounded; a write error is kept and raised by the next :meth:`put` or :meth:`drain`.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self._queue: queue.Queue[list[bytes] | None] = queue.Queue(_SINK_DEPTH)
+        self._error: OSError | None = None
+        self._thread = threading.Thread(target=self._run, name="yunxiao-emas-download", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            chunks = self._queue.get()
+            try:
+                if chunks is None:
+                    return
+                if self._error is None:
+                    self._write(chunks)
+            except OSError as exc:
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+    def _write(self, chunks: list[bytes]) -> None:
+        # One buffer of chunk_size bytes rather than its pieces: md5 and write release the GIL
+        # for the whole of it at once, where a piece at a time made this thread wait for the
+        # receiving one to let go of the GIL after every 64 KiB.
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+        self.md5.update(data)
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise DownloadError(f"cannot write the download: {self._error.strerror}") from (
+                self._error
+            )
+
+    def put(self, chunks: list[bytes]) -> None:
+        self._raise()
+        self._queue.put(chunks)
+
+    def drain(self) -> None:
+        """Wait until every chunk handed over is written and hashed."""
+        self._queue.join()
+        self._raise()
+
+    def reset(self) -> None:
+        """Start over: an empty file and a fresh md5 (after :meth:`drain`)."""
+        self.drain()
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        self.md5 = hashlib.md5(usedforsecurity=False)
+
+    def close(self) -> None:
+        """Stop the worker (what was handed over is written first)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
 class Transfer:
     """Every rule of one download; no I/O of its own besides the local file."""
 
@@ -233,8 +306,15 @@ class Transfer:
         overwrite: bool,
         progress: ProgressCallback | None,
         chunk_size: int,
+        connections: int = 1,
     ) -> None:
         self.dest = dest
+        self.connections = connections
+        self.parts: Parts | None = None
+        """The parts of a ranged download (several connections), once the probe found the
+        size; None for a download in one piece."""
+        self.probed = connections == 1
+        self._progress_lock = threading.Lock()
         self.expected_md5 = expected_md5.lower() if _HEX_MD5.fullmatch(expected_md5) else None
         self.overwrite = overwrite
         self.progress = progress
@@ -245,7 +325,6 @@ class Transfer:
         self.resumes = 0
         self.restarts = 0
         self.refreshes = 0
-        self._hash = hashlib.md5(usedforsecurity=False)
         self.skipped: DownloadedArtifact | None = None
         self.digest = ""
         directory = dest if dest.is_dir() else dest.parent
@@ -254,13 +333,16 @@ class Transfer:
         except OSError as exc:
             raise DownloadError(f"cannot write in {directory}: {exc.strerror}") from exc
         self.tmp_path = Path(tmp)
+        self._fd = fd
         try:
-            self._file = os.fdopen(fd, "wb", buffering=chunk_size)
+            self._sink = _Sink(fd)
         except BaseException:
             # No descriptor and no .part file left behind, whatever stopped us.
             os.close(fd)
             self.tmp_path.unlink(missing_ok=True)
             raise
+        self._pending: list[bytes] = []
+        self._pending_size = 0
         self._reported = 0
 
     # -- requests -------------------------------------------------------------------------
@@ -320,6 +402,40 @@ class Transfer:
             raise DownloadError(
                 f"the file host answered HTTP {status} for {redact_url(str(response.url))}"
             )
+        self._name_from(response)
+
+    def probe_headers(self) -> dict[str, str]:
+        """The first request of a download over several connections: its first part. The
+        answer gives the size (a HEAD would not do: a pre-signed URL is signed for its
+        method), and its body is the first part, or the whole of a small file."""
+        return {"accept-encoding": "identity", "range": f"bytes=0-{PART_SIZE - 1}"}
+
+    def accept_probe(self, response: httpx.Response) -> Part | None:
+        """Check the first answer of a download over several connections.
+
+        The whole file in it (a file of one part, or a host that ignored Range): None, and its
+        body is read as a download in one piece. A larger file: the parts are planned and the
+        first is returned, its body in this answer; the others go to the other connections.
+        """
+        self.probed = True
+        if response.status_code == 206:
+            match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
+            if match and match.group(1) == "0" and match.group(3) != "*":
+                total = int(match.group(3))
+                if total > PART_SIZE:
+                    self.total = total
+                    self._name_from(response)
+                    self.parts = Parts(self._fd, total)
+                    first = self.parts.take()
+                    assert first is not None
+                    if not self.parts.accept(first, response):
+                        self.parts.give_back(first)
+                        raise Restart
+                    return first
+        self.accept(response)
+        return None
+
+    def _name_from(self, response: httpx.Response) -> None:
         if self.final_path is None:
             self.final_path = self.dest / filename_from(response.headers, response.url)
             try:
@@ -338,19 +454,46 @@ class Transfer:
                 ) from FileExistsError(str(self.final_path))
 
     def write(self, chunk: bytes) -> None:
-        """Store and hash one piece as the network delivered it (so a drop loses nothing that
-        arrived), and report progress every ``chunk_size`` bytes and at the end."""
-        try:
-            self._file.write(chunk)
-        except OSError as exc:
-            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
-        self._hash.update(chunk)
+        """Keep one piece as the network delivered it (so a drop loses nothing that arrived):
+        every ``chunk_size`` bytes the pieces go to the sink, which writes and hashes them in
+        its thread. Report progress every ``chunk_size`` bytes and at the end."""
+        self._pending.append(chunk)
+        self._pending_size += len(chunk)
+        if self._pending_size >= self.chunk_size:
+            self._hand_over()
         self.offset += len(chunk)
         if self.progress is not None and (
             self.offset - self._reported >= self.chunk_size or self.offset == self.total
         ):
             self._reported = self.offset
             self.progress(self.offset, self.total)
+
+    def accept_part(self, part: Part, response: httpx.Response) -> None:
+        """Check the answer to one part's request before its body is read."""
+        status = response.status_code
+        if status == 403 and self.refreshes < MAX_URL_REFRESHES:
+            raise Refresh
+        if status in RETRYABLE_STATUSES:
+            raise Busy(status, retry_after_of(response))
+        if status in {200, 206, 416}:
+            assert self.parts is not None
+            if not self.parts.accept(part, response):
+                raise Restart  # ranges served wrong: in one piece from byte 0
+            return
+        raise DownloadError(
+            f"the file host answered HTTP {status} for {redact_url(str(response.url))}"
+        )
+
+    def write_part(self, part: Part, chunk: bytes) -> None:
+        """Store a piece of one part of a ranged download (from any connection)."""
+        assert self.parts is not None
+        self.parts.write(part, chunk)
+        if self.progress is not None:
+            with self._progress_lock:
+                done = self.parts.written
+                if done - self._reported >= self.chunk_size or done == self.total:
+                    self._reported = done
+                    self.progress(done, self.total)
 
     def restart(self) -> None:
         """The server ignored or mangled Range: start over, a bounded number of times."""
@@ -359,12 +502,16 @@ class Transfer:
             raise DownloadError(
                 f"the file host answered {self.restarts} ranged requests unusably; giving up"
             )
+        self._pending, self._pending_size = [], 0
+        if self.parts is not None:
+            # A host that mangles ranges: go on in one piece, over one connection.
+            self.parts.stop()
+            self.parts = None
+        self.connections, self.probed = 1, True
         try:
-            self._file.seek(0)
-            self._file.truncate()
+            self._sink.reset()
         except OSError as exc:
             raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
-        self._hash = hashlib.md5(usedforsecurity=False)
         self.offset = 0
         self._reported = 0
 
@@ -375,11 +522,18 @@ class Transfer:
             raise DownloadError(
                 f"the connection dropped {self.resumes} times; giving up at byte {self.offset}"
             ) from error
-        try:
-            # What arrived is on disk before asking for the rest (a full disk says so here).
-            self._file.flush()
-        except OSError as exc:
-            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
+        # What arrived is on disk before asking for the rest (a full disk says so here).
+        self.flush()
+
+    def _hand_over(self) -> None:
+        if self._pending:
+            self._sink.put(self._pending)
+            self._pending, self._pending_size = [], 0
+
+    def flush(self) -> None:
+        """Every byte received is written and hashed (a write error raises DownloadError)."""
+        self._hand_over()
+        self._sink.drain()
 
     def refresh(self) -> None:
         self.refreshes += 1
@@ -387,10 +541,14 @@ class Transfer:
     # -- the end --------------------------------------------------------------------------
     def complete(self) -> bool:
         """Whether every byte arrived (when the size is known)."""
+        if self.parts is not None:
+            return self.parts.complete()
         return self.total is None or self.offset >= self.total
 
     def report_done(self) -> None:
         """The last progress report, if the last piece did not end on a report."""
+        if self.parts is not None:
+            self.offset = self.parts.written
         if self.progress is not None and self._reported != self.offset:
             self._reported = self.offset
             self.progress(self.offset, self.total)
@@ -404,20 +562,27 @@ class Transfer:
         """Verify the bytes and make them durable in the temporary file (the slow part of the
         commit, disk I/O only: AsyncClient runs it in a worker thread, so an fsync of a large
         artifact does not stall the event loop; cancelled there, nothing has been replaced)."""
+        if self.parts is not None:
+            self.offset = self.parts.written
         if self.total is not None and self.offset != self.total:
             raise DownloadError(f"got {self.offset} bytes, expected {self.total}")
-        self.digest = self._hash.hexdigest()
+        if self.parts is not None:
+            self._sink.close()
+            self.digest = self.parts.finish()
+        else:
+            self.flush()
+            self._sink.close()
+            self.digest = self._sink.md5.hexdigest()
         if self.expected_md5 is not None and self.digest != self.expected_md5:
             raise ChecksumMismatchError(self.expected_md5, self.digest)
         # mkstemp makes the file 0600; a download gets the mode any new file would get.
         mode = 0o666 & ~_umask()
         try:
-            self._file.flush()
             fchmod = getattr(os, "fchmod", None)  # Windows has it only from Python 3.13
             if fchmod is not None:
-                fchmod(self._file.fileno(), mode)
-            os.fsync(self._file.fileno())
-            self._file.close()
+                fchmod(self._fd, mode)
+            os.fsync(self._fd)
+            self._close_fd()
             if fchmod is None:
                 os.chmod(self.tmp_path, mode)
         except OSError as exc:
@@ -445,10 +610,19 @@ class Transfer:
             verified=self.expected_md5 is not None,
         )
 
+    def _close_fd(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)
+
     def discard(self) -> None:
         """Leave nothing behind (called on every failure)."""
+        self._pending = []
+        self._sink.close()
+        if self.parts is not None:
+            self.parts.stop()
         with contextlib.suppress(OSError):
-            self._file.close()
+            self._close_fd()
         with contextlib.suppress(FileNotFoundError):
             self.tmp_path.unlink()
 

@@ -26,7 +26,17 @@ from ._policy import RetryPolicy
 from ._retry import Sleep
 from .models import ArtifactUrl, DownloadedArtifact
 
-__all__ = ["FETCH", "Commit", "DownloadFlow", "DownloadStep", "Fetch", "Stream", "download_flow"]
+__all__ = [
+    "FETCH",
+    "Commit",
+    "DownloadFlow",
+    "DownloadStep",
+    "Fetch",
+    "Probe",
+    "Stream",
+    "StreamParts",
+    "download_flow",
+]
 
 
 class Fetch:
@@ -44,6 +54,26 @@ class Stream:
         self.file_url = file_url
 
 
+class Probe:
+    """Step: the first request of a download over several connections (its first part, which
+    tells the size): then the other parts over the other connections at once; or, when the
+    answer holds the whole file, that file in one piece."""
+
+    __slots__ = ("file_url",)
+
+    def __init__(self, file_url: str) -> None:
+        self.file_url = file_url
+
+
+class StreamParts:
+    """Step: fetch the parts still missing, over up to ``Transfer.connections`` connections."""
+
+    __slots__ = ("file_url",)
+
+    def __init__(self, file_url: str) -> None:
+        self.file_url = file_url
+
+
 class Commit:
     """Step: verify and move the file into place (disk I/O only)."""
 
@@ -54,7 +84,7 @@ class Commit:
 
 
 FETCH = Fetch()
-DownloadStep = Fetch | Stream | Sleep | Commit
+DownloadStep = Fetch | Stream | Probe | StreamParts | Sleep | Commit
 DownloadFlow = Generator[DownloadStep, ArtifactUrl | DownloadedArtifact | None, DownloadedArtifact]
 
 
@@ -72,7 +102,12 @@ def download_flow(
         while True:
             assert isinstance(url, ArtifactUrl)
             try:
-                yield Stream(url.file_url)
+                if not transfer.probed:
+                    yield Probe(url.file_url)
+                elif transfer.parts is not None:
+                    yield StreamParts(url.file_url)
+                else:
+                    yield Stream(url.file_url)
             except AlreadyThere:
                 # The file host named a file that is already there with this md5.
                 assert transfer.skipped is not None

@@ -1,0 +1,184 @@
+"""A ranged download: the file in parts, fetched over several connections at once, each part
+written at its own offset, the whole md5 taken in order.
+
+Pre-signed file hosts (OSS) limit the speed of each connection, and a CI runner far from the
+region gets a fraction of its link per connection: several ranged requests at once add up.
+The parts are taken in order by the connections, so the file fills roughly from its start; a
+hashing thread reads back the contiguous prefix as it grows (from the page cache) and feeds the
+md5 in order, so the checksum is the whole file's, ready soon after the last byte, in constant
+memory. A part that drops keeps what it wrote and is resumed from there.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import os
+import re
+import threading
+
+import httpx
+
+from .errors import DownloadError
+
+__all__ = ["PART_SIZE", "Part", "Parts"]
+
+PART_SIZE = 8 * 1024 * 1024
+"""The size of a part: big enough that a request's round trip is little of its time, small
+enough that the connections end together and the hash follows close behind."""
+_READ_BACK = 1024 * 1024
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+
+
+class Part:
+    """Bytes ``start`` to ``end`` (exclusive) of the file; ``pos`` is the next byte to fetch."""
+
+    __slots__ = ("end", "pos", "start")
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start
+        self.end = end
+        self.pos = start
+
+    def __repr__(self) -> str:
+        return f"Part({self.start}, {self.end}, pos={self.pos})"
+
+    @property
+    def done(self) -> bool:
+        return self.pos >= self.end
+
+    def request_headers(self) -> dict[str, str]:
+        return {"accept-encoding": "identity", "range": f"bytes={self.pos}-{self.end - 1}"}
+
+
+class Parts:
+    """The parts of one file of ``total`` bytes, written through ``fd`` (``os.pwrite``).
+
+    Thread-safe: the connections (threads of the sync client, or the event loop of the async
+    one) :meth:`take` parts, :meth:`write` their bytes and :meth:`give_back` what they could not
+    finish; :meth:`finish` waits for the hash of the whole file.
+    """
+
+    def __init__(self, fd: int, total: int, part_size: int = PART_SIZE) -> None:
+        self.fd = fd
+        self.total = total
+        self.parts = [
+            Part(start, min(start + part_size, total)) for start in range(0, total, part_size)
+        ]
+        self.written = 0
+        self._waiting: collections.deque[Part] = collections.deque(self.parts)
+        self._lock = threading.Condition()
+        self._hashed = 0
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._stopped = False
+        self._error: OSError | None = None
+        self._hasher = threading.Thread(
+            target=self._hash_in_order, name="yunxiao-emas-md5", daemon=True
+        )
+        self._hasher.start()
+
+    # -- the connections ------------------------------------------------------------------
+    def take(self) -> Part | None:
+        """The next part to fetch (in file order), or None when none is left."""
+        with self._lock:
+            while self._waiting:
+                part = self._waiting.popleft()
+                if not part.done:
+                    return part
+            return None
+
+    def give_back(self, part: Part) -> None:
+        """A part a connection could not finish: the next connection resumes it at ``pos``."""
+        if not part.done:
+            with self._lock:
+                self._waiting.appendleft(part)
+
+    def waiting(self) -> int:
+        """How many parts are left to take."""
+        with self._lock:
+            return sum(1 for part in self._waiting if not part.done)
+
+    @staticmethod
+    def accept(part: Part, response: httpx.Response) -> bool:
+        """Whether ``response`` is the 206 of exactly the range asked for. A 200 (the host
+        ignored Range) or another range: False, and the download goes on in one piece."""
+        if response.status_code != 206:
+            return False
+        match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
+        return bool(match) and int(match.group(1)) == part.pos  # type: ignore[union-attr]
+
+    def write(self, part: Part, chunk: bytes) -> int:
+        """Store a piece of ``part`` at its place; the bytes it added to the file."""
+        room = part.end - part.pos
+        if len(chunk) > room:
+            # More than asked for: what lies past the part is another part's business.
+            chunk = chunk[:room]
+        view = memoryview(chunk)
+        pos = part.pos
+        try:
+            while view:
+                count = os.pwrite(self.fd, view, pos)
+                view = view[count:]
+                pos += count
+        except OSError as exc:
+            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
+        with self._lock:
+            part.pos = pos
+            self.written += len(chunk)
+            self._lock.notify_all()
+        return len(chunk)
+
+    def complete(self) -> bool:
+        with self._lock:
+            return all(part.done for part in self.parts)
+
+    # -- the md5, in order ----------------------------------------------------------------
+    def _prefix(self) -> int:
+        for part in self.parts:
+            if part.pos < part.end:
+                return part.pos
+        return self.total
+
+    def _hash_in_order(self) -> None:
+        while True:
+            with self._lock:
+                while not self._stopped and self._prefix() <= self._hashed:
+                    self._lock.wait()
+                if self._stopped:
+                    return
+                start, end = self._hashed, self._prefix()
+            try:
+                while start < end:
+                    block = os.pread(self.fd, min(_READ_BACK, end - start), start)
+                    if not block:
+                        raise OSError(0, "the file is shorter than what was written")
+                    self._md5.update(block)
+                    start += len(block)
+            except OSError as exc:
+                with self._lock:
+                    self._error = exc
+                    self._stopped = True
+                    self._lock.notify_all()
+                return
+            with self._lock:
+                self._hashed = start
+                self._lock.notify_all()
+
+    def finish(self) -> str:
+        """The md5 of the whole file, once every part is in and hashed."""
+        with self._lock:
+            while self._hashed < self.total and self._error is None and not self._stopped:
+                self._lock.wait()
+            error = self._error
+        self.stop()
+        if error is not None:
+            raise DownloadError(f"cannot read the download back: {error.strerror}") from error
+        return self._md5.hexdigest()
+
+    def stop(self) -> None:
+        """Stop the hashing thread (the download is over, one way or another)."""
+        with self._lock:
+            self._stopped = True
+            self._lock.notify_all()
+        if self._hasher.is_alive() and self._hasher is not threading.current_thread():
+            self._hasher.join()
