@@ -406,7 +406,7 @@ def _agree(operation: str, body: dict[str, Any], data: Any) -> None:
     content = json.dumps(body).encode()
     problems = response_problems(operation, status, {"content-type": "application/json"}, content)
 
-    client_finds_a_code = bool(error_fields(body)["code"])
+    client_finds_a_code = bool(error_fields(body, operation)["code"])
 
     assert (not problems) == client_finds_a_code, problems
 

@@ -132,7 +132,7 @@ def check_endpoint(client: Client, ids: Ids) -> Report:
             problems.append(f"expected a 4xx error ({expect}), got HTTP {response.status_code}")
         else:
             body = _json_object(response)
-            if body is None or not error_fields(body)["code"]:
+            if body is None or not error_fields(body, operation.name)["code"]:
                 problems.append("the error body has no error code (errorCode or Code)")
         return Check(name, response.status_code, tuple(problems))
 

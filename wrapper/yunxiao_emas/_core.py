@@ -70,6 +70,9 @@ def base_url_of(endpoint: object) -> str:
         )
     if url.query or url.fragment:
         raise InvalidArgumentError("endpoint", "must not have a query or a fragment")
+    if url.userinfo:
+        # httpx would send it as Basic auth: over the signature, or beside the token.
+        raise InvalidArgumentError("endpoint", "must not carry a user or a password")
     return str(url).rstrip("/")
 
 
@@ -393,7 +396,13 @@ class Core:
             raise InvalidArgumentError("connections", f"must be an int in 1..{MAX_CONNECTIONS}")
         if artifact_url is not None and not isinstance(artifact_url, ArtifactUrl):
             raise InvalidArgumentError("artifact_url", "must be an ArtifactUrl or None")
-        if not path.is_dir() and (path.exists() or path.is_symlink()):
+        if path.is_symlink() and not path.is_dir():
+            raise InvalidArgumentError(
+                "dest",
+                f"{path} is a symbolic link: a download never replaces one nor writes through "
+                "it (give the path it points to, or remove the link)",
+            )
+        if not path.is_dir() and path.exists():
             skipped = existing_match(path, ids.md5)
             if skipped is not None:
                 return skipped

@@ -65,6 +65,18 @@ _FILE_HOST_HEADERS = frozenset(
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
 _FALLBACK_NAME = "artifact"
+# Device names Windows will not create as files (with any extension): a name the file host
+# chose must not turn out to be one on a runner of that system.
+_RESERVED_NAMES = frozenset(
+    {
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        *(f"COM{n}" for n in range(1, 10)),
+        *(f"LPT{n}" for n in range(1, 10)),
+    }
+)
 _MAX_NAME_BYTES = 255  # NAME_MAX of Linux and macOS file systems
 
 
@@ -181,8 +193,9 @@ def filename_from(headers: Mapping[str, str], url: httpx.URL) -> str:
 
 def safe_filename(name: str) -> str:
     """One path component that cannot leave its directory: the last component of ``name``,
-    without control characters, separators or leading dots, at most 255 bytes in UTF-8 (the
-    extension kept); ``artifact`` when nothing is left."""
+    without control characters, separators or leading dots (never a hidden file by surprise),
+    not a device name of Windows (``CON``, ``NUL.apk``... get a ``_`` before them), at most 255
+    bytes in UTF-8 (the extension kept); ``artifact`` when nothing is left."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip().lstrip(".")
     if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
@@ -193,6 +206,8 @@ def safe_filename(name: str) -> str:
         budget = _MAX_NAME_BYTES - len(suffix.encode("utf-8"))
         stem = stem.encode("utf-8")[:budget].decode("utf-8", "ignore")
         name = stem + suffix
+    if name.split(".", 1)[0].strip().upper() in _RESERVED_NAMES:
+        name = f"_{name}"
     return name or _FALLBACK_NAME
 
 
@@ -438,6 +453,11 @@ class Transfer:
     def _name_from(self, response: httpx.Response) -> None:
         if self.final_path is None:
             self.final_path = self.dest / filename_from(response.headers, response.url)
+            if self.final_path.is_symlink():
+                raise DownloadError(
+                    f"{self.final_path} is a symbolic link: a download never replaces one nor "
+                    "writes through it"
+                ) from FileExistsError(str(self.final_path))
             try:
                 exists = self.final_path.exists()
             except OSError as exc:

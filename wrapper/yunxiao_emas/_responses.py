@@ -28,11 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_ANSWER_BYTES",
+    "AnswerBody",
     "error_fields",
     "signed_answer",
     "token_answer",
-    "too_large",
-    "with_body",
 ]
 
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -71,19 +70,65 @@ def _first(body: Mapping[str, Any], keys: tuple[str, ...], read: Callable[[objec
     return ""
 
 
-_CODE_KEYS = ("errorCode", "Code", "code")
+# The error body shapes of each operation, as openapi.yaml's error schemas state them: the key
+# of the code (a non-empty string) and the type of every property the shape declares. A body
+# is a well-formed error answer when one shape fits it: its code is read from the first that
+# does. A property test (tests/attack) pins that this agrees with the spec, body by body.
+Shape = tuple[str, Mapping[str, type]]
+_SERVICE: Shape = (
+    "errorCode",
+    {"requestId": str, "success": bool, "errorCode": str, "errorMessage": str},
+)
+_GATEWAY: Shape = (
+    "Code",
+    {"RequestId": str, "HostId": str, "Code": str, "Message": str, "Recommend": str},
+)
+_GATEWAY_LOWER_CASE: Shape = (
+    "code",
+    {"hostId": str, "code": str, "message": str, "recommend": str},
+)
+_TOKEN: Shape = (
+    "errorCode",
+    {
+        "errorCode": str,
+        "errorMessage": str,
+        "requestId": str,
+        "traceId": str,
+        "httpStatus": str,
+        "title": str,
+        "hasDetailSolution": bool,
+    },
+)
+ERROR_SHAPES: dict[str, tuple[Shape, ...]] = {
+    "GetPipelineEmasArtifactUrl": (_SERVICE, _GATEWAY, _GATEWAY_LOWER_CASE),
+    "GetEmasArtifactDownloadUrl": (_TOKEN,),
+}
+"""The error shapes of every operation, by ``operationId``."""
 
 
-def error_fields(body: Mapping[str, Any]) -> dict[str, str | None]:
-    """The error fields of any body shape: service (``errorCode``), gateway (``Code``, or
-    ``code`` in lower case) and token API (``errorCode``, ``traceId``).
+def _code(body: Mapping[str, Any], shapes: tuple[Shape, ...]) -> str:
+    for key, types in shapes:
+        code = body.get(key)
+        if type(code) is not str or not code:
+            continue
+        if all(name not in body or type(body[name]) is kind for name, kind in types.items()):
+            return code
+    return ""
 
-    The code is the first of ``errorCode``, ``Code``, ``code`` that is a non-empty string: the
-    rule of openapi.yaml's error schemas, so a body is a well-formed error for the spec exactly
-    when this finds a code in it.
+
+def error_fields(
+    body: Mapping[str, Any], operation: str = "GetPipelineEmasArtifactUrl"
+) -> dict[str, str | None]:
+    """The error fields of a body of ``operation``'s shapes: the service's (``errorCode``), the
+    gateway's (``Code``, or ``code`` in lower case), the token API's (``errorCode``,
+    ``traceId``).
+
+    The code comes from the first shape that fits the body (see :data:`ERROR_SHAPES`): a body
+    is a well-formed error for openapi.yaml exactly when this finds a code in it. The other
+    fields are read leniently (a numeric ``requestId`` is kept as text).
     """
     return {
-        "code": _first(body, _CODE_KEYS, _string),
+        "code": _code(body, ERROR_SHAPES[operation]),
         "message": _first(body, ("errorMessage", "Message", "message"), _string),
         "request_id": _first(body, ("requestId", "RequestId", "requestid"), _text) or None,
         "recommend": _first(body, ("Recommend", "recommend"), _string) or None,
@@ -127,22 +172,79 @@ def api_error(
     )
 
 
-def too_large(response: httpx.Response) -> ApiError:
-    """The error of an answer whose body passed :data:`MAX_ANSWER_BYTES` (it was not read on)."""
-    return api_error(
-        response,
-        code="",
-        message=f"the answer's body is larger than {MAX_ANSWER_BYTES // 1024} KiB, which no "
-        "answer of this API is; it was not read further",
-    )
+class AnswerBody:
+    """The body of one API answer, decoded from its raw bytes as they arrive, at most
+    :data:`MAX_ANSWER_BYTES` of it: an endless body, a huge one or a gzip bomb is cut off
+    there (httpx would decompress each network chunk whole, however large it grows).
 
+    The clients ask for no encoding; gzip and deflate are decoded all the same (with zlib's
+    ``max_length``, a bounded piece at a time), any other is refused.
+    """
 
-def with_body(response: httpx.Response, chunks: list[bytes]) -> httpx.Response:
-    """``response`` holding the body its driver read (decoded, bounded), as ``read()`` would
-    leave it, so that ``.content``, ``.text`` and ``.json()`` work on it and on the
-    ``ApiError.response`` made of it."""
-    response._content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    return response
+    __slots__ = ("_decoder", "_response", "chunks", "size")
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self.chunks: list[bytes] = []
+        self.size = 0
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        self._decoder: Any = None
+        if encoding in {"", "identity"}:
+            return
+        import zlib
+
+        if encoding in {"gzip", "x-gzip"}:
+            self._decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._decoder = zlib.decompressobj()
+        else:
+            raise self._refused(f"is encoded with {encoding!r}, which was not asked for")
+
+    def _refused(self, why: str) -> ApiError:
+        return api_error(self._response, code="", message=f"the answer's body {why}")
+
+    def feed(self, raw: bytes) -> None:
+        """Add raw bytes of the body; ApiError once it is larger than MAX_ANSWER_BYTES."""
+        if self._decoder is None:
+            self._add(raw)
+            return
+        import zlib
+
+        try:
+            while raw:
+                self._add(self._decoder.decompress(raw, MAX_ANSWER_BYTES + 1 - self.size))
+                raw = self._decoder.unconsumed_tail
+        except zlib.error:
+            raise self._refused("cannot be decoded") from None
+
+    def read_already(self, content: bytes) -> None:
+        """The body a transport read (and decoded) on its own (a mock transport, say)."""
+        self._decoder = None
+        self._add(content)
+
+    def _add(self, data: bytes) -> None:
+        if data:
+            self.size += len(data)
+            if self.size > MAX_ANSWER_BYTES:
+                raise self._refused(
+                    f"is larger than {MAX_ANSWER_BYTES // 1024} KiB, which no answer of this "
+                    "API is; it was not read further"
+                )
+            self.chunks.append(data)
+
+    def response(self) -> httpx.Response:
+        """The response holding its decoded body, as ``read()`` would leave it, so that
+        ``.content``, ``.text`` and ``.json()`` work on it and on an ``ApiError.response``."""
+        if self._decoder is not None:
+            import zlib
+
+            try:
+                self._add(self._decoder.flush())
+            except zlib.error:
+                raise self._refused("cannot be decoded") from None
+        chunks = self.chunks
+        self._response._content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return self._response
 
 
 def _excerpt(content: bytes) -> str:
@@ -200,7 +302,12 @@ def expiry(file_url: str, wall_clock: Clock) -> dt.datetime:
 
 
 def _error_from_body(
-    response: httpx.Response, body: object, *, status_decides: bool, fallback: str
+    response: httpx.Response,
+    body: object,
+    *,
+    status_decides: bool,
+    fallback: str,
+    operation: str = "GetPipelineEmasArtifactUrl",
 ) -> ApiError:
     if not isinstance(body, dict):
         shown = _excerpt(response.content)
@@ -210,7 +317,7 @@ def _error_from_body(
             message=f"unexpected answer that is not a JSON object: {shown!r}",
             status_decides=status_decides,
         )
-    fields = error_fields(body)
+    fields = error_fields(body, operation)
     fields["message"] = fields["message"] or fallback
     return api_error(response, **fields, body=body, status_decides=status_decides)  # type: ignore[arg-type]
 
@@ -311,6 +418,7 @@ def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
         _json(response.content),
         status_decides=True,
         fallback=f"unexpected answer (HTTP {response.status_code})",
+        operation="GetEmasArtifactDownloadUrl",
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -121,8 +122,10 @@ def _fail(
 ) -> NoReturn:
     """Report a failure and exit: one line on stderr, or with ``--json`` one JSON object on
     stdout (``error``, ``code``, ``message``, ``request_id``, ``exit_code``)."""
-    # One line even when the service's message has several (the gateway's often does).
-    message = " ".join(message.split())
+    # One line even when the service's message has several (the gateway's often does), and
+    # nothing a terminal would take for a command: the answer's code, message, request id and
+    # link are the server's text.
+    message = _printable(" ".join(message.split()))
     if _json_wanted() if as_json is None else as_json:
         click.echo(
             json.dumps(
@@ -138,6 +141,15 @@ def _fail(
     else:
         click.echo(f"yunxiao-emas: {message}", err=True)
     sys.exit(exit_code)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """``text`` with every control character (C0, DEL, C1: ESC and CSI among them) shown as a
+    ``\\xNN`` escape rather than sent to the terminal."""
+    return _UNPRINTABLE.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _api_line(exc: ApiError) -> str:

@@ -12,6 +12,7 @@ GetPipelineEmasArtifactUrl; a personal access token: Yunxiao's newer OpenAPI).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import ssl
@@ -26,9 +27,9 @@ from ._core import DEFAULT_CONNECTIONS, SEND_OPTIONS, Core, async_transport, htt
 from ._deadline import DEADLINE, TIME_UP
 from ._deadline import install as install_deadline
 from ._operations import SIGNED, TOKEN, Ids
-from ._responses import MAX_ANSWER_BYTES, too_large, with_body
+from ._responses import AnswerBody
 from ._retry import CallStep, Outcome, Send, Sleep
-from .errors import InvalidArgumentError
+from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from ._download_file import Transfer
@@ -378,18 +379,19 @@ class Client:
         try:
             response = self._http.send(send.request, **SEND_OPTIONS)
             try:
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_ANSWER_BYTES:
-                        return too_large(response)
-                    chunks.append(chunk)
+                body = AnswerBody(response)
+                if response.is_stream_consumed:  # a transport that read it already
+                    body.read_already(response.content)
+                    return body.response()
+                for chunk in response.iter_raw():
+                    body.feed(chunk)
                     if time.monotonic() > send.deadline:  # a caller's client, unwrapped
                         raise httpx.ReadTimeout(TIME_UP, request=send.request)
-                return with_body(response, chunks)
+                return body.response()
             finally:
                 response.close()
+        except ApiError as exc:
+            return exc  # an answer it would not read whole
         except httpx.RequestError as exc:
             return exc
         finally:
@@ -560,7 +562,8 @@ class AsyncClient:
         url: httpx.URL | str = file_url
         for hops in itertools.count():
             request = self._core.file_request(headers, url)
-            response = await self._http.send(request, **SEND_OPTIONS)
+            with _typed_transport_errors(request):
+                response = await self._http.send(request, **SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
             except BaseException:
@@ -586,8 +589,9 @@ class AsyncClient:
             if response.is_stream_consumed:  # a transport that read it already
                 transfer.write(response.content)
                 return
-            async for chunk in response.aiter_raw():
-                transfer.write(chunk)
+            with _typed_transport_errors(response.request):
+                async for chunk in response.aiter_raw():
+                    transfer.write(chunk)
         finally:
             await response.aclose()
 
@@ -646,10 +650,11 @@ class AsyncClient:
     @staticmethod
     async def _read_part(transfer: Transfer, part: Part, response: httpx.Response) -> None:
         try:
-            async for chunk in response.aiter_raw():
-                transfer.write_part(part, chunk)
-                if part.done:
-                    return
+            with _typed_transport_errors(response.request):
+                async for chunk in response.aiter_raw():
+                    transfer.write_part(part, chunk)
+                    if part.done:
+                        return
         finally:
             await response.aclose()
         raise httpx.ReadError("the part's body ended before its end", request=response.request)
@@ -675,22 +680,38 @@ class AsyncClient:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout_at(loop.time() + (send.deadline - time.monotonic())):
-                response = await self._http.send(send.request, **SEND_OPTIONS)
-                try:
-                    chunks: list[bytes] = []
-                    size = 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > MAX_ANSWER_BYTES:
-                            return too_large(response)
-                        chunks.append(chunk)
-                    return with_body(response, chunks)
-                finally:
-                    await response.aclose()
+                with _typed_transport_errors(send.request):
+                    response = await self._http.send(send.request, **SEND_OPTIONS)
+                    try:
+                        body = AnswerBody(response)
+                        if response.is_stream_consumed:
+                            body.read_already(response.content)
+                            return body.response()
+                        async for chunk in response.aiter_raw():
+                            body.feed(chunk)
+                        return body.response()
+                    finally:
+                        await response.aclose()
         except TimeoutError:
             return httpx.ReadTimeout(TIME_UP, request=send.request)
+        except ApiError as exc:
+            return exc
         except httpx.RequestError as exc:
             return exc
+
+
+@contextlib.contextmanager
+def _typed_transport_errors(request: httpx.Request) -> Iterator[None]:
+    """aiohttp's own errors that httpx-aiohttp lets through (a body longer than its
+    Content-Length, say) as the httpx transport error they are."""
+    try:
+        yield
+    except (httpx.HTTPError, ApiError):
+        raise
+    except Exception as exc:
+        if type(exc).__module__.split(".", 1)[0] != "aiohttp":
+            raise
+        raise httpx.ReadError(f"{type(exc).__name__}: {exc}", request=request) from exc
 
 
 def _body(response: httpx.Response) -> Iterator[bytes]:

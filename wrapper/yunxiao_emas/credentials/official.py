@@ -73,8 +73,34 @@ def _oidc_configured() -> bool:
     )
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_LINE = re.compile(r"\[line\s+(\d+)\]")
+
+
+_KEYWORD = re.compile(r"['\"][A-Za-z0-9_.-]{1,40}['\"]")
+
+
+def _keyword_or_hidden(match: re.Match[str]) -> str:
+    # A quoted keyword (a mode, a type) says what is wrong; anything else may be a secret.
+    return match.group() if _KEYWORD.fullmatch(match.group()) else "'…'"
+
+
 def _one_line(error: BaseException) -> str:
-    text = re.sub(r"\s+", " ", str(error)).strip() or type(error).__name__
+    """The official package's error in one line, without what it quotes: configparser and the
+    official readers quote the lines of a credentials file, secrets included."""
+    import configparser
+
+    if isinstance(error, configparser.Error):
+        lines = sorted(set(_LINE.findall(str(error))), key=int)
+        where = f" (line {', '.join(lines)})" if lines else ""
+        return f"a credentials file cannot be parsed{where}"
+    # What follows a line break (or its escape, in a repr) is a file's next line: a value that
+    # swallowed an indented line, say, the secret on it.
+    text = re.split(r"\n|\\n", str(error), maxsplit=1)[0]
+    text = _QUOTED.sub(_keyword_or_hidden, text)
+    if _LINE.search(text):  # a parse error wrapped in another exception
+        return f"a credentials file cannot be parsed ({type(error).__name__})"
+    text = re.sub(r"\s+", " ", text).strip() or type(error).__name__
     return text if len(text) <= _MAX_MESSAGE else f"{text[: _MAX_MESSAGE - 3]}..."
 
 
