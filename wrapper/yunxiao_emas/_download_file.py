@@ -545,6 +545,16 @@ class Transfer:
         # What arrived is on disk before asking for the rest (a full disk says so here).
         self.flush()
 
+    def part_dropped(self, error: Exception) -> None:
+        """A connection of a ranged download dropped mid-part: it resumes the part (what it
+        wrote is kept), or the download gives up after MAX_RESUMES drops per connection."""
+        with self._progress_lock:
+            self.resumes += 1
+            if self.resumes > MAX_RESUMES * self.connections:
+                raise DownloadError(
+                    f"the connections dropped {self.resumes} times; giving up"
+                ) from error
+
     def _hand_over(self) -> None:
         if self._pending:
             self._sink.put(self._pending)

@@ -298,11 +298,15 @@ class Client:
                     started, response = opened
                     try:
                         self._read_part(transfer, started, response, stop)
+                    except httpx.TransportError as exc:
+                        transfer.part_dropped(exc)
                     finally:
                         parts.give_back(started)
                 while not stop.is_set() and (part := parts.take()) is not None:
                     try:
                         self._stream_part(transfer, part, file_url, stop)
+                    except httpx.TransportError as exc:
+                        transfer.part_dropped(exc)  # this connection resumes it; the others go on
                     finally:
                         parts.give_back(part)
             except BaseException as exc:  # handed to the caller's thread below
@@ -612,11 +616,15 @@ class AsyncClient:
                 started, response = opened
                 try:
                     await self._read_part(transfer, started, response)
+                except httpx.TransportError as exc:
+                    transfer.part_dropped(exc)
                 finally:
                     parts.give_back(started)
             while (part := parts.take()) is not None:
                 try:
                     await self._stream_part(transfer, part, file_url)
+                except httpx.TransportError as exc:
+                    transfer.part_dropped(exc)
                 finally:
                     parts.give_back(part)
 

@@ -10,6 +10,7 @@ through an answer has to happen between ASGI messages.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -114,6 +115,13 @@ async def _send_answer(answer: ApiAnswer, send: Send) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
+def _paced_chunk(bandwidth: float | None) -> int:
+    # Smaller chunks under a cap, so that the pace is smooth (about 100 sends a second).
+    if bandwidth is None:
+        return 256 * 1024
+    return max(16 * 1024, min(256 * 1024, int(bandwidth / 100)))
+
+
 class _DownloadEndpoint:
     def __init__(self, service: EmulatedService) -> None:
         self._service = service
@@ -142,7 +150,14 @@ class _DownloadEndpoint:
             await send({"type": "http.response.body", "body": b""})
             return
         sent = 0
-        for chunk in iter_chunks(answer.body):
+        # The per-connection cap: each chunk goes out no sooner than the cap allows.
+        bandwidth = self._service.download_bandwidth
+        started = time.monotonic()
+        for chunk in iter_chunks(answer.body, _paced_chunk(bandwidth)):
+            if bandwidth is not None:
+                ahead = started + sent / bandwidth - time.monotonic()
+                if ahead > 0:
+                    await anyio.sleep(ahead)
             if answer.corrupt and sent == 0:
                 chunk = bytes([chunk[0] ^ 0xFF]) + chunk[1:]
             if answer.drop_after is not None and sent + len(chunk) >= answer.drop_after:

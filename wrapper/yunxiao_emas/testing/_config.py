@@ -12,6 +12,7 @@ methods, so the Python documentation is the configuration's::
     url_ttl: 3600
     rate_limit: [20, 1.0]                         # requests, per seconds
     token_answers_as_text: false
+    download_bandwidth: 20000000                  # bytes/s per download connection (optional)
     latency: 0.0
     artifacts:                                    # add_artifact, one an item
       - {organization_id: my-org, pipeline_id: 1111, pipeline_run_id: 1,
@@ -61,6 +62,7 @@ CONFIG_KEYS = (
     "url_ttl",
     "rate_limit",
     "token_answers_as_text",
+    "download_bandwidth",
     "latency",
     "artifacts",
 )
@@ -311,6 +313,11 @@ def service_from_config(
                 f"got [{requests}, {seconds:g}]"
             )
         arguments["rate_limit"] = (requests, seconds)
+    if config.get("download_bandwidth") is not None:
+        bandwidth = _number(config["download_bandwidth"], "download_bandwidth")
+        if bandwidth <= 0:
+            raise EmulatorConfigError("download_bandwidth must be bytes per second > 0")
+        arguments["download_bandwidth"] = bandwidth
     if config.get("token_answers_as_text") is not None:
         arguments["token_answers_as_text"] = _bool(
             config["token_answers_as_text"], "token_answers_as_text"

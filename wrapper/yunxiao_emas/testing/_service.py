@@ -115,6 +115,10 @@ class EmulatedService:
         token_answers_as_text: the token API answers the URL as ``text/plain`` rather than as
             a JSON string (``application/json``): real servers do either, and clients must
             accept both. Also an attribute, to switch between calls.
+        download_bandwidth: the most bytes per second each download answer sends (a
+            connection's share, as a pre-signed file host limits it), or None for as fast as
+            loopback goes. Also an attribute. With it, a download over several connections is
+            measurably faster than over one, on loopback too.
         control_api: serve the control API under ``/_emulator/`` (reset, add artifacts, inject
             faults, read the calls, over HTTP from any language; see README): True always,
             False never, None (the default) in process and when served on a loopback address
@@ -133,10 +137,12 @@ class EmulatedService:
         tokens: Iterable[str] | None = None,
         token_answers_as_text: bool = False,
         control_api: bool | None = None,
+        download_bandwidth: float | None = None,
     ) -> None:
         if control_api is not None and not isinstance(control_api, bool):
             raise TypeError("control_api must be True, False or None")
         self.control_api = control_api
+        self.download_bandwidth = download_bandwidth
         self._now = now
         self._lock = threading.RLock()
         self._state = State(
@@ -237,6 +243,23 @@ class EmulatedService:
     def rate_limit(self, limit: tuple[int, float] | None) -> None:
         with self._lock:
             self._state.rate_limit = limit
+
+    @property
+    def download_bandwidth(self) -> float | None:
+        """Bytes per second of each download answer (a connection's cap), None for no cap."""
+        return self._download_bandwidth
+
+    @download_bandwidth.setter
+    def download_bandwidth(self, bytes_per_second: float | None) -> None:
+        if bytes_per_second is not None and (
+            isinstance(bytes_per_second, bool)
+            or not isinstance(bytes_per_second, int | float)
+            or not bytes_per_second > 0
+        ):
+            raise ValueError(
+                f"download_bandwidth must be bytes per second > 0 or None, got {bytes_per_second!r}"
+            )
+        self._download_bandwidth = bytes_per_second
 
     @property
     def token_answers_as_text(self) -> bool:
