@@ -1,7 +1,8 @@
-"""Downloads over several connections, end to end: a file of more than one part (8 MiB) is
-fetched in ranged parts at once, written at their offsets and verified over the whole file;
-drops, expiring URLs, corrupted bytes and hosts that serve ranges wrong are survived or refused
-as in one piece; the emulator's per-connection bandwidth cap is what makes the parts pay."""
+"""Downloads over several connections, end to end. A download starts in one piece; when its
+first MiB comes slowly (here: the emulator's per-connection bandwidth cap), the rest is fetched
+in ranged parts at once, written at their offsets and verified over the whole file; drops,
+expiring URLs, corrupted bytes and hosts that serve ranges wrong are survived or refused as in
+one piece. A fast link (loopback without a cap) stays one connection."""
 
 from __future__ import annotations
 
@@ -15,19 +16,23 @@ from typing import Any
 import pytest
 from e2e_support import APIS, Emulated, ExpireAfterFirstDownload, Recorder, leftovers
 from yunxiao_emas import ChecksumMismatchError
-from yunxiao_emas._download_parts import PART_SIZE
+from yunxiao_emas._download_parts import MIN_PART_SIZE, part_size
 
 both_apis = pytest.mark.parametrize("api", APIS, indirect=True)
 
-# Three parts and a bit, every byte value at every offset of a part boundary.
-CONTENT = os.urandom(3 * PART_SIZE + 12_345)
+# The first MiB in one piece, then parts of a MiB (the smallest) over the connections.
+CONTENT = os.urandom(6 * MIN_PART_SIZE + 12_345)
 MD5 = hashlib.md5(CONTENT, usedforsecurity=False).hexdigest()
+CAP = 12_000_000  # bytes/s per connection: slow enough to call for parts
 
 
 @pytest.fixture
 def big(emulate: Any) -> Emulated:
-    """The emulator with the multi-part artifact, and a recorder of what reached it."""
-    return emulate(content=CONTENT, app=lambda service: Recorder(service.asgi_app))
+    """The emulator with the artifact behind a capped file host, and a recorder of what
+    reached it."""
+    return emulate(
+        content=CONTENT, app=lambda service: Recorder(service.asgi_app), download_bandwidth=CAP
+    )
 
 
 def ranges(emulated: Emulated) -> list[str | None]:
@@ -56,16 +61,19 @@ def test_a_file_of_several_parts_arrives_whole_and_verified(big: Emulated, tmp_p
     assert leftovers(tmp_path) == []
 
 
-def test_each_part_is_asked_for_once_by_its_range(big: Emulated, tmp_path: Path) -> None:
+def test_the_rest_after_the_first_mib_is_asked_for_in_parts(big: Emulated, tmp_path: Path) -> None:
     download(big, tmp_path / "out.apk", connections=4)
 
-    expected = [
-        f"bytes={start}-{min(start + PART_SIZE, len(CONTENT)) - 1}"
-        for start in range(0, len(CONTENT), PART_SIZE)
-    ]
-    assert ranges(big)[0] == expected[0]  # the first part comes first: it tells the size
-    assert sorted(ranges(big)) == sorted(expected)
-    assert [call.status for call in big.service.download_calls] == [206] * len(expected)
+    first, *rest = ranges(big)
+    assert first == "bytes=0-"  # one piece, until the first MiB showed a slow link
+    starts = sorted(int(r.removeprefix("bytes=").split("-")[0]) for r in rest if r)
+    ends = sorted(int(r.split("-")[1]) for r in rest if r)
+    size = part_size(len(CONTENT) - starts[0], 4)
+    assert starts[0] >= MIN_PART_SIZE
+    assert starts == list(range(starts[0], len(CONTENT), size))
+    assert ends[-1] == len(CONTENT) - 1
+    # The first answer was left where the parts began (its connection cut on purpose).
+    assert [call.status for call in big.service.download_calls][1:] == [206] * len(rest)
 
 
 def test_one_connection_is_one_request_for_the_whole_file(big: Emulated, tmp_path: Path) -> None:
@@ -73,6 +81,16 @@ def test_one_connection_is_one_request_for_the_whole_file(big: Emulated, tmp_pat
 
     assert result.path.read_bytes() == CONTENT
     assert ranges(big) == [None]
+
+
+def test_a_fast_link_stays_one_connection(emulate: Any, tmp_path: Path) -> None:
+    # Loopback without a cap is faster than any part would make it: no parts.
+    fast = emulate(content=CONTENT, app=lambda service: Recorder(service.asgi_app))
+
+    result = download(fast, tmp_path / "out.apk", connections=4)
+
+    assert result.path.read_bytes() == CONTENT
+    assert ranges(fast) == ["bytes=0-"]
 
 
 @pytest.mark.parametrize("connections", [0, 17, True, 2.0, "4"])
@@ -93,20 +111,25 @@ def test_connections_out_of_bounds_are_refused_before_any_request(
 
 @both_apis
 def test_a_part_that_drops_is_resumed_where_it_stopped(big: Emulated, tmp_path: Path) -> None:
-    # The first answer (the first part) is not cut; the next one is, a megabyte in.
-    big.service.drop_download_after(PART_SIZE + 1)
-    big.service.drop_download_after(1_000_000)
+    # The first answer (left at the split) is not cut; the next one, a part, is.
+    big.service.drop_download_after(len(CONTENT))
+    big.service.drop_download_after(300_000)
 
     result = download(big, tmp_path / "out.apk", connections=4)
 
     assert result.path.read_bytes() == CONTENT
-    resumed = [r for r in ranges(big)[1:] if r and int(r[6:].split("-")[0]) % PART_SIZE]
-    assert len(resumed) == 1  # one range starts inside a part: where the cut one stopped
+    starts = [int(r.removeprefix("bytes=").split("-")[0]) for r in ranges(big)[1:] if r]
+    first_part = min(starts)
+    size = part_size(len(CONTENT) - first_part, 4)
+    inside = [start for start in starts if (start - first_part) % size]
+    assert len(inside) == 1  # one range starts inside a part: where the cut one stopped
     assert None in [call.status for call in big.service.download_calls]
 
 
 def test_a_url_that_expires_between_parts_is_refreshed(emulate: Any, tmp_path: Path) -> None:
-    emulated = emulate(content=CONTENT, app=ExpireAfterFirstDownload, url_ttl=60)
+    emulated = emulate(
+        content=CONTENT, app=ExpireAfterFirstDownload, url_ttl=60, download_bandwidth=CAP
+    )
 
     result = download(emulated, tmp_path / "out.apk", connections=2)
 
@@ -130,7 +153,11 @@ def test_a_host_that_ignores_ranges_gives_the_file_in_one_piece(
     emulate: Any, tmp_path: Path
 ) -> None:
     # The first request's Range is ignored: the whole file comes in that one answer.
-    emulated = emulate(content=CONTENT, app=lambda service: Recorder(IgnoreRanges(service)))
+    emulated = emulate(
+        content=CONTENT,
+        app=lambda service: Recorder(IgnoreRanges(service)),
+        download_bandwidth=CAP,
+    )
 
     result = download(emulated, tmp_path / "out.apk", connections=4)
 
@@ -168,14 +195,14 @@ async def test_async_parts_arrive_whole_and_verified(
 
     assert result.path.read_bytes() == CONTENT
     assert (result.md5, result.verified) == (MD5, True)
-    assert len(ranges(big)) == 4
+    assert len(ranges(big)) > 2  # one piece, then parts
 
 
 async def test_async_part_that_drops_is_resumed(
     big: Emulated, tmp_path: Path, transport: str
 ) -> None:
-    big.service.drop_download_after(PART_SIZE + 1)
-    big.service.drop_download_after(1_000_000)
+    big.service.drop_download_after(len(CONTENT))
+    big.service.drop_download_after(300_000)
 
     result = await download_async(big, tmp_path / "out.apk", transport, connections=3)
 

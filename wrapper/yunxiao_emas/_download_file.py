@@ -26,7 +26,8 @@ import queue
 import re
 import tempfile
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from email.utils import unquote as unquote_header
@@ -34,7 +35,7 @@ from pathlib import Path
 
 import httpx
 
-from ._download_parts import PART_SIZE, Part, Parts
+from ._download_parts import MIN_PART_SIZE, Part, Parts, part_size
 from ._retry import RETRYABLE_STATUSES, retry_after_of
 from ._urls import is_loopback, redact_url
 from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
@@ -81,6 +82,7 @@ _MAX_NAME_BYTES = 255  # NAME_MAX of Linux and macOS file systems
 
 
 MAX_CHUNK_SIZE = 64 * 1024 * 1024  # a write buffer of this size is already generous
+FAST_LINK = 100_000_000  # bytes/s: a connection this fast leaves nothing for parts to gain
 _SINK_DEPTH = 4  # lists of chunks (of chunk_size bytes each) waiting to be written
 
 
@@ -326,9 +328,12 @@ class Transfer:
         self.dest = dest
         self.connections = connections
         self.parts: Parts | None = None
-        """The parts of a ranged download (several connections), once the probe found the
-        size; None for a download in one piece."""
-        self.probed = connections == 1
+        """The tail of the file in parts over several connections, once :meth:`split` found
+        the link slow; None while the download goes in one piece."""
+        self._decided = connections == 1  # whether to split is settled
+        self._ranges_served = False
+        self._first_byte_at: float | None = None
+        self.monotonic: Callable[[], float] = time.monotonic
         self._progress_lock = threading.Lock()
         self.expected_md5 = expected_md5.lower() if _HEX_MD5.fullmatch(expected_md5) else None
         self.overwrite = overwrite
@@ -364,7 +369,9 @@ class Transfer:
     def request_headers(self) -> dict[str, str]:
         # identity: byte offsets and the md5 are about the stored bytes, not a compressed form.
         headers = {"accept-encoding": "identity"}
-        if self.offset:
+        if self.offset or not self._decided:
+            # Even from byte 0 when the tail may go in parts: a 206 tells that the file host
+            # serves ranges, and its Content-Range the size.
             headers["range"] = f"bytes={self.offset}-"
         return headers
 
@@ -413,42 +420,12 @@ class Transfer:
                 raise Restart
             if match.group(3) != "*":
                 self.total = int(match.group(3))
+            self._ranges_served = True
         else:
             raise DownloadError(
                 f"the file host answered HTTP {status} for {redact_url(str(response.url))}"
             )
         self._name_from(response)
-
-    def probe_headers(self) -> dict[str, str]:
-        """The first request of a download over several connections: its first part. The
-        answer gives the size (a HEAD would not do: a pre-signed URL is signed for its
-        method), and its body is the first part, or the whole of a small file."""
-        return {"accept-encoding": "identity", "range": f"bytes=0-{PART_SIZE - 1}"}
-
-    def accept_probe(self, response: httpx.Response) -> Part | None:
-        """Check the first answer of a download over several connections.
-
-        The whole file in it (a file of one part, or a host that ignored Range): None, and its
-        body is read as a download in one piece. A larger file: the parts are planned and the
-        first is returned, its body in this answer; the others go to the other connections.
-        """
-        self.probed = True
-        if response.status_code == 206:
-            match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
-            if match and match.group(1) == "0" and match.group(3) != "*":
-                total = int(match.group(3))
-                if total > PART_SIZE:
-                    self.total = total
-                    self._name_from(response)
-                    self.parts = Parts(self._fd, total)
-                    first = self.parts.take()
-                    assert first is not None
-                    if not self.parts.accept(first, response):
-                        self.parts.give_back(first)
-                        raise Restart
-                    return first
-        self.accept(response)
-        return None
 
     def _name_from(self, response: httpx.Response) -> None:
         if self.final_path is None:
@@ -482,11 +459,46 @@ class Transfer:
         if self._pending_size >= self.chunk_size:
             self._hand_over()
         self.offset += len(chunk)
+        if self._first_byte_at is None:
+            self._first_byte_at = self.monotonic()
         if self.progress is not None and (
             self.offset - self._reported >= self.chunk_size or self.offset == self.total
         ):
             self._reported = self.offset
             self.progress(self.offset, self.total)
+
+    def split(self) -> bool:
+        """Whether to stop this one-piece answer here and fetch the rest in parts, over
+        several connections (asked after each piece written).
+
+        Decided once, after the first MiB: when it came slower than :data:`FAST_LINK` (the
+        link is the limit, as on a pre-signed host's capped connection), the rest, if more
+        than a part, goes in parts from this offset on, its md5 going on from this one; when
+        it came faster (the machine is the limit: more connections would only cost CPU), the
+        download stays in one piece. A host that does not serve ranges stays in one piece too.
+        """
+        if self._decided or self.offset < MIN_PART_SIZE:
+            return False
+        self._decided = True
+        assert self._first_byte_at is not None
+        elapsed = self.monotonic() - self._first_byte_at
+        if (
+            not self._ranges_served
+            or self.total is None
+            or self.total - self.offset < 2 * MIN_PART_SIZE
+            or elapsed <= 0
+            or self.offset / elapsed >= FAST_LINK
+        ):
+            return False
+        self.flush()  # the bytes so far written and hashed, in order
+        self.parts = Parts(
+            self._fd,
+            self.total,
+            part_size(self.total - self.offset, self.connections),
+            start=self.offset,
+            md5=self._sink.md5,
+        )
+        return True
 
     def accept_part(self, part: Part, response: httpx.Response) -> None:
         """Check the answer to one part's request before its body is read."""
@@ -527,7 +539,7 @@ class Transfer:
             # A host that mangles ranges: go on in one piece, over one connection.
             self.parts.stop()
             self.parts = None
-        self.connections, self.probed = 1, True
+        self.connections, self._decided = 1, True
         try:
             self._sink.reset()
         except OSError as exc:

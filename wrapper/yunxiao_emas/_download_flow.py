@@ -32,7 +32,6 @@ __all__ = [
     "DownloadFlow",
     "DownloadStep",
     "Fetch",
-    "Probe",
     "Stream",
     "StreamParts",
     "download_flow",
@@ -47,17 +46,6 @@ class Fetch:
 
 class Stream:
     """Step: stream from this URL into the transfer until the body ends."""
-
-    __slots__ = ("file_url",)
-
-    def __init__(self, file_url: str) -> None:
-        self.file_url = file_url
-
-
-class Probe:
-    """Step: the first request of a download over several connections (its first part, which
-    tells the size): then the other parts over the other connections at once; or, when the
-    answer holds the whole file, that file in one piece."""
 
     __slots__ = ("file_url",)
 
@@ -84,7 +72,7 @@ class Commit:
 
 
 FETCH = Fetch()
-DownloadStep = Fetch | Stream | Probe | StreamParts | Sleep | Commit
+DownloadStep = Fetch | Stream | StreamParts | Sleep | Commit
 DownloadFlow = Generator[DownloadStep, ArtifactUrl | DownloadedArtifact | None, DownloadedArtifact]
 
 
@@ -102,9 +90,7 @@ def download_flow(
         while True:
             assert isinstance(url, ArtifactUrl)
             try:
-                if not transfer.probed:
-                    yield Probe(url.file_url)
-                elif transfer.parts is not None:
+                if transfer.parts is not None:
                     yield StreamParts(url.file_url)
                 else:
                     yield Stream(url.file_url)

@@ -1,12 +1,14 @@
-"""A ranged download: the file in parts, fetched over several connections at once, each part
-written at its own offset, the whole md5 taken in order.
+"""The tail of a download in parts, fetched over several connections at once, each part
+written at its own offset, the md5 taken over the whole file in order.
 
 Pre-signed file hosts (OSS) limit the speed of each connection, and a CI runner far from the
-region gets a fraction of its link per connection: several ranged requests at once add up.
-The parts are taken in order by the connections, so the file fills roughly from its start; a
-hashing thread reads back the contiguous prefix as it grows (from the page cache) and feeds the
-md5 in order, so the checksum is the whole file's, ready soon after the last byte, in constant
-memory. A part that drops keeps what it wrote and is resumed from there.
+region gets a fraction of its link per connection: several ranged requests at once add up. A
+download starts in one piece; when its first megabyte comes slowly (the link, not the machine,
+is the limit), what remains is split into parts (see ``Transfer.split``). The parts are taken
+in order, so the file fills roughly from its start; a hashing thread reads back the contiguous
+prefix as it grows (from the page cache) and goes on with the md5 of the bytes before the
+split, so the checksum is the whole file's, ready soon after the last byte, in constant memory.
+A part that drops keeps what it wrote and is resumed from there.
 """
 
 from __future__ import annotations
@@ -16,16 +18,26 @@ import hashlib
 import os
 import re
 import threading
+from typing import Any
 
 import httpx
 
 from .errors import DownloadError
 
-__all__ = ["PART_SIZE", "Part", "Parts"]
+__all__ = ["MAX_PART_SIZE", "MIN_PART_SIZE", "Part", "Parts", "part_size"]
 
-PART_SIZE = 8 * 1024 * 1024
-"""The size of a part: big enough that a request's round trip is little of its time, small
-enough that the connections end together and the hash follows close behind."""
+MIN_PART_SIZE = 1024 * 1024
+MAX_PART_SIZE = 8 * 1024 * 1024
+
+
+def part_size(remaining: int, connections: int) -> int:
+    """Parts of 1 to 8 MiB, four for each connection when the file allows: big enough that a
+    request's round trip is little of a part's time, small enough that the connections end
+    together and the hash follows close behind."""
+    wanted = -(-remaining // (4 * connections))
+    return max(MIN_PART_SIZE, min(MAX_PART_SIZE, wanted))
+
+
 _READ_BACK = 1024 * 1024
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
@@ -52,24 +64,24 @@ class Part:
 
 
 class Parts:
-    """The parts of one file of ``total`` bytes, written through ``fd`` (``os.pwrite``).
+    """The parts of bytes ``start`` to ``total`` of a file, ``size`` bytes each, written
+    through ``fd`` (``os.pwrite``); ``md5`` holds the hash of the bytes before ``start``
+    (already written).
 
     Thread-safe: the connections (threads of the sync client, or the event loop of the async
     one) :meth:`take` parts, :meth:`write` their bytes and :meth:`give_back` what they could not
     finish; :meth:`finish` waits for the hash of the whole file.
     """
 
-    def __init__(self, fd: int, total: int, part_size: int = PART_SIZE) -> None:
+    def __init__(self, fd: int, total: int, size: int, *, start: int = 0, md5: Any = None) -> None:
         self.fd = fd
         self.total = total
-        self.parts = [
-            Part(start, min(start + part_size, total)) for start in range(0, total, part_size)
-        ]
-        self.written = 0
+        self.parts = [Part(at, min(at + size, total)) for at in range(start, total, size)]
+        self.written = start
         self._waiting: collections.deque[Part] = collections.deque(self.parts)
         self._lock = threading.Condition()
-        self._hashed = 0
-        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._hashed = start
+        self._md5 = md5 if md5 is not None else hashlib.md5(usedforsecurity=False)
         self._stopped = False
         self._error: OSError | None = None
         self._hasher = threading.Thread(

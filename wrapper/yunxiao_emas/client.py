@@ -180,9 +180,10 @@ class Client:
         ``progress(done, total)`` is called every ``chunk_size`` bytes and at the end (``total``
         is None when unknown); ``chunk_size`` is also the size of the file's write buffer.
         ``artifact_url`` reuses a URL you already have; it is refreshed if it has expired.
-        ``connections`` (1..16, default 4): a file of 16 MiB or more is fetched in 8 MiB parts
-        over that many connections at once (pre-signed file hosts limit each connection's
-        speed); resumable and atomic all the same, its md5 taken over the whole file in order.
+        ``connections`` (1..16, default 4): when the first MiB comes slower than 100 MB/s (a
+        pre-signed file host limits each connection's speed), the rest of a large file is
+        fetched in parts over that many connections at once; resumable and atomic all the
+        same, its md5 taken over the whole file in order. A fast link stays one connection.
 
         Raises:
             InvalidArgumentError: before any I/O.
@@ -216,7 +217,7 @@ class Client:
     def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
     ) -> DownloadedArtifact:
-        from ._download_flow import Commit, Probe, Stream, StreamParts
+        from ._download_flow import Commit, Stream, StreamParts
 
         try:
             step = next(flow)
@@ -227,8 +228,6 @@ class Client:
                         self._stream_once(transfer, step.file_url)
                     elif isinstance(step, StreamParts):
                         self._stream_parts(transfer, step.file_url)
-                    elif isinstance(step, Probe):
-                        self._stream_once(transfer, step.file_url, probe=True)
                     elif isinstance(step, Sleep):
                         self._sleep(step.seconds)
                     elif isinstance(step, Commit):
@@ -260,48 +259,30 @@ class Client:
             url = next_url
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _stream_once(self, transfer: Transfer, file_url: str, *, probe: bool = False) -> None:
-        headers = transfer.probe_headers() if probe else transfer.request_headers()
-        response = self._open(transfer, headers, file_url)
+    def _stream_once(self, transfer: Transfer, file_url: str) -> None:
+        response = self._open(transfer, transfer.request_headers(), file_url)
         try:
-            if probe:
-                first = transfer.accept_probe(response)
-                if first is not None:  # a file in parts: this answer carries the first
-                    self._stream_parts(transfer, file_url, (first, response))
-                    return
-            else:
-                transfer.accept(response)
+            transfer.accept(response)
             # As the network delivers: re-chunking costs copies, and a drop would lose a partly
             # filled chunk. chunk_size sizes the buffers handed to the writing thread instead.
             for chunk in _body(response):
                 transfer.write(chunk)
+                if transfer.split():
+                    return  # the rest in parts, over several connections
         finally:
             response.close()
 
-    def _stream_parts(
-        self,
-        transfer: Transfer,
-        file_url: str,
-        first: tuple[Part, httpx.Response] | None = None,
-    ) -> None:
-        """The missing parts over up to ``transfer.connections`` connections, a thread each
-        (the first connection may start with an answer already open); the first failure stops
-        the others (each part keeps what it wrote) and is raised."""
+    def _stream_parts(self, transfer: Transfer, file_url: str) -> None:
+        """The missing parts over up to ``transfer.connections`` connections, a thread each; a
+        drop is resumed by its connection, any other failure stops the others (each part keeps
+        what it wrote) and is raised."""
         parts = transfer.parts
         assert parts is not None
         stop = threading.Event()
         errors: list[BaseException] = []
 
-        def fetch(opened: tuple[Part, httpx.Response] | None = None) -> None:
+        def fetch() -> None:
             try:
-                if opened is not None:
-                    started, response = opened
-                    try:
-                        self._read_part(transfer, started, response, stop)
-                    except httpx.TransportError as exc:
-                        transfer.part_dropped(exc)
-                    finally:
-                        parts.give_back(started)
                 while not stop.is_set() and (part := parts.take()) is not None:
                     try:
                         self._stream_part(transfer, part, file_url, stop)
@@ -313,15 +294,11 @@ class Client:
                 errors.append(exc)
                 stop.set()
 
-        count = max(1, min(transfer.connections - (first is not None), parts.waiting()))
+        count = max(1, min(transfer.connections, parts.waiting()))
         threads = [
             threading.Thread(target=fetch, name=f"yunxiao-emas-part-{n}", daemon=True)
             for n in range(count)
         ]
-        if first is not None:
-            threads.append(
-                threading.Thread(target=fetch, args=(first,), name="yunxiao-emas-part", daemon=True)
-            )
         for thread in threads:
             thread.start()
         try:
@@ -529,7 +506,7 @@ class AsyncClient:
     async def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
     ) -> DownloadedArtifact:
-        from ._download_flow import Commit, Probe, Stream, StreamParts
+        from ._download_flow import Commit, Stream, StreamParts
 
         try:
             step = next(flow)
@@ -540,8 +517,6 @@ class AsyncClient:
                         await self._stream_once(transfer, step.file_url)
                     elif isinstance(step, StreamParts):
                         await self._stream_parts(transfer, step.file_url)
-                    elif isinstance(step, Probe):
-                        await self._stream_once(transfer, step.file_url, probe=True)
                     elif isinstance(step, Sleep):
                         await self._sleep(step.seconds)
                     elif isinstance(step, Commit):
@@ -579,47 +554,29 @@ class AsyncClient:
             url = next_url
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _stream_once(self, transfer: Transfer, file_url: str, *, probe: bool = False) -> None:
-        headers = transfer.probe_headers() if probe else transfer.request_headers()
-        response = await self._open(transfer, headers, file_url)
+    async def _stream_once(self, transfer: Transfer, file_url: str) -> None:
+        response = await self._open(transfer, transfer.request_headers(), file_url)
         try:
-            if probe:
-                first = transfer.accept_probe(response)
-                if first is not None:
-                    await self._stream_parts(transfer, file_url, (first, response))
-                    return
-            else:
-                transfer.accept(response)
+            transfer.accept(response)
             if response.is_stream_consumed:  # a transport that read it already
                 transfer.write(response.content)
                 return
             with _typed_transport_errors(response.request):
                 async for chunk in response.aiter_raw():
                     transfer.write(chunk)
+                    if transfer.split():
+                        return
         finally:
             await response.aclose()
 
-    async def _stream_parts(
-        self,
-        transfer: Transfer,
-        file_url: str,
-        first: tuple[Part, httpx.Response] | None = None,
-    ) -> None:
+    async def _stream_parts(self, transfer: Transfer, file_url: str) -> None:
         """See :meth:`Client._stream_parts`: a task a connection."""
         import asyncio
 
         parts = transfer.parts
         assert parts is not None
 
-        async def fetch(opened: tuple[Part, httpx.Response] | None = None) -> None:
-            if opened is not None:
-                started, response = opened
-                try:
-                    await self._read_part(transfer, started, response)
-                except httpx.TransportError as exc:
-                    transfer.part_dropped(exc)
-                finally:
-                    parts.give_back(started)
+        async def fetch() -> None:
             while (part := parts.take()) is not None:
                 try:
                     await self._stream_part(transfer, part, file_url)
@@ -628,10 +585,8 @@ class AsyncClient:
                 finally:
                     parts.give_back(part)
 
-        count = max(1, min(transfer.connections - (first is not None), parts.waiting()))
+        count = max(1, min(transfer.connections, parts.waiting()))
         tasks = [asyncio.ensure_future(fetch()) for _ in range(count)]
-        if first is not None:
-            tasks.append(asyncio.ensure_future(fetch(first)))
         try:
             done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         except BaseException:
