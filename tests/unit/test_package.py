@@ -95,3 +95,16 @@ def test_a_client_without_credentials_loads_the_default_chain() -> None:
     loaded = modules_after("import yunxiao_emas\nyunxiao_emas.Client().close()")
 
     assert SOURCES_AND_CHAIN.issubset(loaded)
+
+
+def test_the_command_line_imports_neither_httpx_nor_rich_until_a_command_needs_them() -> None:
+    # `yunxiao-emas --help` starts in about the time of a bare `import httpx` only so.
+    loaded = modules_after(
+        "import contextlib, io\n"
+        "from yunxiao_emas import cli\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    cli.main(['--help'])"
+    )
+
+    assert "yunxiao_emas.cli" in loaded
+    assert loaded & {"httpx", "rich", "yunxiao_emas.client", "yunxiao_emas_api"} == set()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 import httpx
 
 from . import _responses
+from ._hosts import PAT_API_HOST, SIGNED_API_HOST
 from ._validation import check_id, check_segment
 from .auth.acs3 import AcsV3Auth, canonical_query, percent_encode
 from .auth.token import TokenAuth
@@ -167,7 +168,7 @@ SIGNED = Operation(
     name="GetPipelineEmasArtifactUrl",
     module="yunxiao_emas_api.api.pipeline.get_pipeline_emas_artifact_url",
     credentials="AccessKeyCredentials",
-    default_host="devops.cn-hangzhou.aliyuncs.com",
+    default_host=SIGNED_API_HOST,
     auth=_signed_auth,
     parse=_responses.signed_answer,
 )
@@ -175,7 +176,7 @@ TOKEN = Operation(
     name="GetEmasArtifactDownloadUrl",
     module="yunxiao_emas_api.api.pipeline.get_emas_artifact_download_url",
     credentials="PersonalAccessToken",
-    default_host="openapi-rdc.aliyuncs.com",
+    default_host=PAT_API_HOST,
     auth=TokenAuth,
     parse=_responses.token_answer,
 )
