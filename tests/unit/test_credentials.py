@@ -32,8 +32,9 @@ SECRET = "s3cr3t-Value-That-Must-Not-Leak"
 TOKEN = "CAIS-sts-token-that-must-not-leak=="
 PAT = "pt-personal-token-that-must-not-leak"
 WAY_OUT = (
-    "pass a CredentialsProvider, for example an adapter around the official "
-    "alibabacloud-credentials client (see README)"
+    "install yunxiao-emas[credentials] and pass credentials=OfficialCredentials(), which "
+    "reads every source of the official alibabacloud-credentials client, or pass a "
+    "CredentialsProvider of your own (see README, Credentials)"
 )
 
 

@@ -30,8 +30,9 @@ ENV_YUNXIAO_TOKEN = "YUNXIAO_TOKEN"  # noqa: S105 (a variable name)
 MAX_FILE_BYTES = 1024 * 1024
 
 WAY_OUT = (
-    "pass a CredentialsProvider, for example an adapter around the official "
-    "alibabacloud-credentials client (see README)"
+    "install yunxiao-emas[credentials] and pass credentials=OfficialCredentials(), which "
+    "reads every source of the official alibabacloud-credentials client, or pass a "
+    "CredentialsProvider of your own (see README, Credentials)"
 )
 
 
