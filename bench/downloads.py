@@ -65,10 +65,18 @@ NO_DOWNLOAD = "— (it has no download)"
 
 
 @dataclass(frozen=True)
+class Curl:
+    seconds: float  # curl's time_total
+    cpu: float  # CPU seconds of the curl process
+    server_cpu: float  # CPU seconds of the emulator (the file host) meanwhile
+
+
+@dataclass(frozen=True)
 class Download:
     seconds: float  # the call, less its fsyncs
     fsync: float
     cpu: float  # CPU seconds of the downloading process during the call
+    server_cpu: float  # CPU seconds of the emulator (the file host) meanwhile
     peak_rss_mib: float | None
     baseline_rss_mib: float | None
 
@@ -177,6 +185,7 @@ class Downloader:
             "dest": str(dest),
             "connections": connections,
         }
+        server_cpu = self.server.cpu_seconds()
         done = subprocess.run(
             [sys.executable, "-m", "bench.downloads", json.dumps(spec)],
             capture_output=True,
@@ -185,6 +194,7 @@ class Downloader:
             timeout=900,
             check=False,
         )
+        server_cpu = self.server.cpu_seconds() - server_cpu
         dest.unlink(missing_ok=True)
         if done.returncode != 0:
             raise RuntimeError(f"the download subprocess failed:\n{done.stderr}")
@@ -196,14 +206,17 @@ class Downloader:
             seconds=figures["elapsed"] - figures["fsync"],
             fsync=figures["fsync"],
             cpu=figures["cpu"],
+            server_cpu=server_cpu,
             peak_rss_mib=None if kib[0] is None else kib[0] / 1024,
             baseline_rss_mib=None if kib[1] is None else kib[1] / 1024,
         )
 
-    def curl(self, curl: str, size: int, verify: bool = False) -> float:
-        """Seconds of ``curl -o`` (its ``time_total``); its file checked, md5 too on request."""
+    def curl(self, curl: str, size: int, verify: bool = False) -> Curl:
+        """``curl -o``: its ``time_total`` and CPU; its file checked, md5 too on request."""
         url = self._url(size)
         dest = self.directory / "curl.apk"
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_cpu = self.server.cpu_seconds()
         try:
             done = subprocess.run(
                 [
@@ -221,6 +234,8 @@ class Downloader:
                 timeout=900,
                 check=True,
             )
+            server_cpu = self.server.cpu_seconds() - server_cpu
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             seconds, received = done.stdout.split()
             if int(float(received)) != size:
                 raise RuntimeError(f"curl received {received} bytes, not {size}")
@@ -228,7 +243,8 @@ class Downloader:
                 raise RuntimeError("curl's file does not have the artifact's md5")
         finally:
             dest.unlink(missing_ok=True)
-        return float(seconds)
+        cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+        return Curl(float(seconds), cpu, server_cpu)
 
 
 def _md5_of(path: Path) -> str:
@@ -285,7 +301,7 @@ def _workspace(
 def _speed(section: Section, settings: Settings, curl: str) -> DownloadPlot:
     sizes = settings.download_sizes
     ours: dict[int, list[Download]] = {size: [] for size in sizes}
-    curls: dict[int, list[float]] = {size: [] for size in sizes}
+    curls: dict[int, list[Curl]] = {size: [] for size in sizes}
     md5s: dict[int, list[float]] = {size: [] for size in sizes}
     buffer = os.urandom(MIB)
     started = time.perf_counter()
@@ -313,17 +329,24 @@ def _speed(section: Section, settings: Settings, curl: str) -> DownloadPlot:
                         md5s[size].append(md5_seconds(sample, buffer) * size / sample)
             print(f"  round {round_ + 1} of {settings.download_rounds} done", flush=True)
     rows = []
+    cores = os.cpu_count() or 1
     to_curl: list[float] = []
     to_limit: list[float] = []
     plot = DownloadPlot()
     for size in sizes:
         speed = [mb_per_s(size, run.seconds) for run in ours[size]]
-        curl_speed = [mb_per_s(size, s) for s in curls[size]]
+        curl_speed = [mb_per_s(size, run.seconds) for run in curls[size]]
         md5_speed = [mb_per_s(size, s) for s in md5s[size]]
         limit = [min(a, b) for a, b in zip(curl_speed, md5_speed, strict=True)]
         to_curl += per_round(speed, curl_speed)
         to_limit += per_round(speed, limit)
         peaks = [run.peak_rss_mib or 0.0 for run in ours[size]]
+
+        def per_gb(seconds: list[float], size: int = size) -> float:
+            return Spread.of([cpu / (size / 1e9) for cpu in seconds]).median
+
+        ours_cpu = per_gb([run.cpu for run in ours[size]])
+        ours_server = per_gb([run.server_cpu for run in ours[size]])
         rows.append(
             [
                 _mib(size),
@@ -334,7 +357,11 @@ def _speed(section: Section, settings: Settings, curl: str) -> DownloadPlot:
                 Spread.of(per_round(speed, limit)).show(2),
                 f"{max(peaks):.1f}",
                 f"{Spread.of([run.fsync for run in ours[size]]).median:.2f}",
-                f"{Spread.of([run.cpu / (size / 1e9) for run in ours[size]]).median:.2f}",
+                f"{ours_cpu:.2f}",
+                f"{ours_server:.2f}",
+                f"{per_gb([run.cpu for run in curls[size]]):.2f}",
+                f"{per_gb([run.server_cpu for run in curls[size]]):.2f}",
+                f"{cores * 1e3 / (ours_cpu + ours_server):.0f}",
             ]
         )
         for name, values in (
@@ -356,8 +383,19 @@ def _speed(section: Section, settings: Settings, curl: str) -> DownloadPlot:
             "ours peak RSS MiB",
             "ours fsync s",
             "ours CPU s/GB",
+            "file host CPU s/GB (ours)",
+            "curl CPU s/GB",
+            "file host CPU s/GB (curl)",
+            f"CPU bound of ours on {cores} cores MB/s",
         ],
         rows,
+    )
+    section.note(
+        "CPU s/GB: CPU seconds (user + system) per 10^9 bytes of the downloading process and of "
+        "the emulator serving it, both on this machine. The CPU bound is what the cores could "
+        "carry if they did nothing but our download and its serving: cores / (ours + file "
+        "host) CPU per byte. Over loopback the file host shares the client's cores; a real "
+        "file host does not, and a real link is slower than either."
     )
     baselines = [run.baseline_rss_mib or 0.0 for runs in ours.values() for run in runs]
     section.note(

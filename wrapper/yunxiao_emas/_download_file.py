@@ -83,7 +83,7 @@ _MAX_NAME_BYTES = 255  # NAME_MAX of Linux and macOS file systems
 
 MAX_CHUNK_SIZE = 64 * 1024 * 1024  # a write buffer of this size is already generous
 FAST_LINK = 100_000_000  # bytes/s: a connection this fast leaves nothing for parts to gain
-_SINK_DEPTH = 4  # lists of chunks (of chunk_size bytes each) waiting to be written
+_SINK_DEPTH = 2  # buffers (of chunk_size bytes each) waiting before the writer, and the hasher
 
 
 def check_download_args(
@@ -244,44 +244,64 @@ class Busy(Exception):
 
 
 class _Sink:
-    """Writes and hashes the bytes of a download in a worker thread, in the order they came.
+    """Writes and hashes the bytes of a download in two worker threads, in the order they came.
 
-    The receiving thread only hands over lists of chunks (no copy); the worker writes them
-    with ``os.write`` and hashes them with md5, both of which release the GIL, so receiving,
-    writing and hashing overlap. At most :data:`_SINK_DEPTH` lists wait, so memory stays
-    bounded; a write error is kept and raised by the next :meth:`put` or :meth:`drain`.
+    The receiving thread only hands over lists of chunks (no copy). The writer joins each list
+    into one buffer, passes it to the hasher and writes it with ``os.write``; the hasher feeds
+    md5. Both release the GIL for a whole buffer, so receiving, writing and hashing overlap:
+    one thread doing both wrote and hashed each byte in turn, and was the limit of a download
+    (``python -m bench --only downloads`` shows each side's CPU per GB). At most
+    :data:`_SINK_DEPTH` buffers wait before each thread, so memory stays bounded; a write error
+    is kept and raised by the next :meth:`put` or :meth:`drain`.
     """
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.md5 = hashlib.md5(usedforsecurity=False)
-        self._queue: queue.Queue[list[bytes] | None] = queue.Queue(_SINK_DEPTH)
+        self._writes: queue.Queue[list[bytes] | None] = queue.Queue(_SINK_DEPTH)
+        self._hashes: queue.Queue[bytes | None] = queue.Queue(_SINK_DEPTH)
         self._error: OSError | None = None
-        self._thread = threading.Thread(target=self._run, name="yunxiao-emas-download", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=target, name=name, daemon=True)
+            for target, name in (
+                (self._write_all, "yunxiao-emas-download"),
+                (self._hash_all, "yunxiao-emas-md5"),
+            )
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self) -> None:
+    def _write_all(self) -> None:
         while True:
-            chunks = self._queue.get()
+            chunks = self._writes.get()
             try:
                 if chunks is None:
+                    self._hashes.put(None)
                     return
                 if self._error is None:
                     self._write(chunks)
             except OSError as exc:
                 self._error = exc
             finally:
-                self._queue.task_done()
+                self._writes.task_done()
 
     def _write(self, chunks: list[bytes]) -> None:
         # One buffer of chunk_size bytes rather than its pieces: md5 and write release the GIL
-        # for the whole of it at once, where a piece at a time made this thread wait for the
+        # for the whole of it at once, where a piece at a time made these threads wait for the
         # receiving one to let go of the GIL after every 64 KiB.
         data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        self._hashes.put(data)
         view = memoryview(data)
         while view:
             view = view[os.write(self.fd, view) :]
-        self.md5.update(data)
+
+    def _hash_all(self) -> None:
+        while (data := self._hashes.get()) is not None:
+            try:
+                self.md5.update(data)
+            finally:
+                self._hashes.task_done()
+        self._hashes.task_done()
 
     def _raise(self) -> None:
         if self._error is not None:
@@ -291,11 +311,12 @@ class _Sink:
 
     def put(self, chunks: list[bytes]) -> None:
         self._raise()
-        self._queue.put(chunks)
+        self._writes.put(chunks)
 
     def drain(self) -> None:
         """Wait until every chunk handed over is written and hashed."""
-        self._queue.join()
+        self._writes.join()  # the writer hands each buffer to the hasher before it is done
+        self._hashes.join()
         self._raise()
 
     def reset(self) -> None:
@@ -306,10 +327,11 @@ class _Sink:
         self.md5 = hashlib.md5(usedforsecurity=False)
 
     def close(self) -> None:
-        """Stop the worker (what was handed over is written first)."""
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
+        """Stop the workers (what was handed over is written and hashed first)."""
+        if self._threads[0].is_alive():
+            self._writes.put(None)
+        for thread in self._threads:
+            thread.join()
 
 
 class Transfer:
