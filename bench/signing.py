@@ -78,16 +78,19 @@ def run(settings: Settings) -> Section:
             prepared.method, prepared.raw_path, prepared.query, prepared.host
         )
 
-    def repeat(function: Callable[[], object]) -> Callable[[], None]:
-        def block() -> None:
+    def signatures(function: Callable[[], object]) -> Callable[[], None]:
+        def many() -> None:
             for _ in range(settings.signs_per_block):
                 function()
 
-        return block
+        return many
 
-    blocks = {"headers": repeat(headers_once), "sign": repeat(lambda: auth.sign(request))}
-    for block in blocks.values():
-        block()  # warm up
+    blocks = {
+        "headers": signatures(headers_once),
+        "sign": signatures(lambda: auth.sign(request)),
+    }
+    for warm_up in blocks.values():
+        warm_up()
     seconds = interleave(blocks, rounds=settings.sign_blocks, clock=time.process_time)
     per_headers = Spread.of(seconds["headers"], 1e6 / settings.signs_per_block)
     per_sign = Spread.of(seconds["sign"], 1e6 / settings.signs_per_block)
