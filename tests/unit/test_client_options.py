@@ -279,3 +279,47 @@ def test_limits_that_are_not_httpx_limits_are_refused(client_class: Any, limits:
     with pytest.raises(InvalidArgumentError) as caught:
         client_class(credentials=CREDENTIALS, limits=limits)
     assert caught.value.parameter == "limits"
+
+
+@pytest.mark.parametrize("yours", [False, True], ids=["our pool", "your http_client"])
+async def test_async_calls_beyond_the_pool_size_wait_outside_httpx_pool(yours: bool) -> None:
+    # Over httpx's pool of a client we made, calls beyond max_connections wait in AsyncClient
+    # (httpcore's queue of waiting requests costs time in proportion to its length). respx
+    # answers in place of the pool, so what reaches it shows the admission. A client of
+    # yours keeps its own rules.
+    import asyncio
+
+    import respx
+
+    inside = peak = 0
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal inside, peak
+        inside += 1
+        peak = max(peak, inside)
+        await asyncio.sleep(0.01)
+        inside -= 1
+        return httpx.Response(200, json=OK_BODY)
+
+    limits = httpx.Limits(max_connections=3)
+    options: dict[str, Any] = (
+        {"http_client": httpx.AsyncClient(limits=limits)}
+        if yours
+        else {"transport": "httpx", "limits": limits}
+    )
+    with respx.mock(assert_all_called=True) as router:
+        router.post(url__startswith="https://devops.cn-hangzhou.aliyuncs.com/").mock(
+            side_effect=answer
+        )
+        async with AsyncClient(credentials=CREDENTIALS, **options) as client:
+            urls = await asyncio.gather(
+                *(
+                    client.get_pipeline_emas_artifact_url(*IDS, service_connection_id=CONNECTION)
+                    for _ in range(12)
+                )
+            )
+        if yours:
+            await options["http_client"].aclose()
+
+    assert len(urls) == 12
+    assert peak == (12 if yours else 3)

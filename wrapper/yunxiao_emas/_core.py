@@ -130,11 +130,12 @@ def _check_proxy(proxy: object) -> str | None:
     return proxy
 
 
-DEFAULT_LIMITS = httpx.Limits(
-    max_connections=100, max_keepalive_connections=100, keepalive_expiry=5
-)
-"""The pool limits of the clients we make (httpx keeps only 20 of its 100 connections alive,
-so with more calls in flight every call beyond 20 opened a new connection: measured in bench)."""
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5)
+"""The pool limits of the clients we make: httpx's own, chosen by measurement (``python -m
+bench --only concurrency`` and the note in the README's Performance section). httpx's async
+pool does work in proportion to its open connections at every request's end, so keeping all
+100 alive ran 256 calls in flight at a third of the calls/s of keeping 20; AsyncClient also
+makes calls beyond ``max_connections`` wait outside the pool."""
 TRANSPORTS = ("auto", "httpx", "aiohttp")
 _AIOHTTP_EXTRA = "pip install 'yunxiao-emas[aiohttp]'"
 
