@@ -223,9 +223,7 @@ def _report(section: Section, kind: str, seconds: dict[str, list[float]], per_bl
             official=beside,
         )
     if official is None:
-        section.target(
-            f"{kind} call: official SDK / ours", "not installed", "> 1 (this run)", None
-        )
+        section.target(f"{kind} call: official SDK / ours", "not installed", "> 1 (this run)", None)
         return
     ratio = Spread.of(per_round(official, seconds["ours_signed"]))
     section.target(
