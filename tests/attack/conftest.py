@@ -7,11 +7,7 @@ Every server binds 127.0.0.1 only.
 
 from __future__ import annotations
 
-import array
-import fcntl
 import logging
-import os
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,7 +21,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "e2e"))  # e2e_support: ids, credentials, small apps
 
 from attack_support import APIS, FLAVOURS, Target, new_service  # noqa: E402
-from e2e_support import App, Switch  # noqa: E402
+from e2e_support import App, Switch, read_only_directory  # noqa: E402
 from yunxiao_emas.testing import serve  # noqa: E402
 
 
@@ -92,40 +88,11 @@ def quiet_logs() -> Iterator[None]:
     logger.setLevel(level)
 
 
-_FS_IOC_GETFLAGS = 0x80086601
-_FS_IOC_SETFLAGS = 0x40086602
-_FS_IMMUTABLE_FL = 0x10
-
-
-def _set_immutable(path: Path, on: bool) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        flags = array.array("i", [0])
-        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
-        flags[0] = (flags[0] | _FS_IMMUTABLE_FL) if on else (flags[0] & ~_FS_IMMUTABLE_FL)
-        fcntl.ioctl(fd, _FS_IOC_SETFLAGS, flags)
-    finally:
-        os.close(fd)
-
-
 @pytest.fixture
 def read_only_dir(tmp_path: Path) -> Iterator[Path]:
-    """A directory in which nobody can create a file, root included (mode 0555, and the
-    immutable attribute when run as root, as tests/e2e/conftest.py makes it)."""
-    path = tmp_path / "read-only"
-    path.mkdir()
-    path.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP)
-    immutable = os.geteuid() == 0
-    if immutable:
-        _set_immutable(path, True)
-    try:
-        with pytest.raises(PermissionError):  # the premise of the tests that use it
-            (path / "probe").write_bytes(b"")
+    """A directory in which nobody can create a file, root included."""
+    with read_only_directory(tmp_path) as path:
         yield path
-    finally:
-        if immutable:
-            _set_immutable(path, False)
-        path.chmod(0o755)
 
 
 @pytest.fixture

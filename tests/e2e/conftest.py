@@ -8,11 +8,8 @@ no test pays for starting a server.
 
 from __future__ import annotations
 
-import array
-import fcntl
 import os
 import ssl
-import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -46,6 +43,7 @@ from e2e_support import (
     CliRun,
     Emulated,
     Switch,
+    read_only_directory,
 )
 
 
@@ -174,43 +172,11 @@ def emulator(emulate: Callable[..., Emulated]) -> Emulated:
     return emulate()
 
 
-_FS_IOC_GETFLAGS = 0x80086601
-_FS_IOC_SETFLAGS = 0x40086602
-_FS_IMMUTABLE_FL = 0x10
-
-
-def _set_immutable(path: Path, on: bool) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        flags = array.array("i", [0])
-        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
-        flags[0] = (flags[0] | _FS_IMMUTABLE_FL) if on else (flags[0] & ~_FS_IMMUTABLE_FL)
-        fcntl.ioctl(fd, _FS_IOC_SETFLAGS, flags)
-    finally:
-        os.close(fd)
-
-
 @pytest.fixture
 def read_only_dir(tmp_path: Path) -> Iterator[Path]:
-    """A directory in which nobody can create a file, root included.
-
-    Mode 0555 stops an ordinary user. Root ignores modes, so as root the directory is also made
-    immutable (the attribute ``chattr +i`` sets), which stops root too.
-    """
-    path = tmp_path / "read-only"
-    path.mkdir()
-    path.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP)
-    immutable = os.geteuid() == 0
-    if immutable:
-        _set_immutable(path, True)
-    try:
-        with pytest.raises(PermissionError):  # the premise of every test that uses it
-            (path / "probe").write_bytes(b"")
+    """A directory in which nobody can create a file, root included."""
+    with read_only_directory(tmp_path) as path:
         yield path
-    finally:
-        if immutable:
-            _set_immutable(path, False)
-        path.chmod(0o755)
 
 
 @pytest.fixture

@@ -7,18 +7,22 @@ switchable server), so the client under test talks HTTP to them exactly as to a 
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
+import fcntl
 import json
 import os
 import socket
 import ssl
+import stat
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from _ids import CONNECTION, JOB, ORG, PIPELINE, RUN
 from yunxiao_emas import (
     AccessKeyCredentials,
@@ -426,3 +430,44 @@ def ids_args(emulated: Emulated, **changes: Any) -> list[str]:
     for name, value in emulated.ids(**changes).items():
         args += [f"--{name.replace('_', '-')}", str(value)]
     return args
+
+
+# --- a directory nobody can write to ------------------------------------------------------------
+
+_FS_IOC_GETFLAGS = 0x80086601
+_FS_IOC_SETFLAGS = 0x40086602
+_FS_IMMUTABLE_FL = 0x10
+
+
+def _set_immutable(path: Path, on: bool) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        flags = array.array("i", [0])
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
+        flags[0] = (flags[0] | _FS_IMMUTABLE_FL) if on else (flags[0] & ~_FS_IMMUTABLE_FL)
+        fcntl.ioctl(fd, _FS_IOC_SETFLAGS, flags)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def read_only_directory(parent: Path) -> Iterator[Path]:
+    """A directory in ``parent`` in which nobody can create a file, root included.
+
+    Mode 0555 stops an ordinary user. Root ignores modes, so as root the directory is also made
+    immutable (the attribute ``chattr +i`` sets), which stops root too.
+    """
+    path = parent / "read-only"
+    path.mkdir()
+    path.chmod(stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP)
+    immutable = os.geteuid() == 0
+    if immutable:
+        _set_immutable(path, True)
+    try:
+        with pytest.raises(PermissionError):  # the premise of every test that uses it
+            (path / "probe").write_bytes(b"")
+        yield path
+    finally:
+        if immutable:
+            _set_immutable(path, False)
+        path.chmod(0o755)
