@@ -39,6 +39,7 @@ from e2e_support import (
     Scope,
     Send,
     header_map,
+    respond,
 )
 from yunxiao_emas import (
     AccessKeyCredentials,
@@ -194,13 +195,6 @@ class Received:
     raw_path: str
     query: str
     headers: dict[str, str]
-
-
-async def respond(send: Send, status: int, headers: Mapping[str, str], body: bytes) -> None:
-    encoded = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    encoded.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": encoded})
-    await send({"type": "http.response.body", "body": body})
 
 
 def received(scope: Scope) -> Received:

@@ -75,7 +75,8 @@ def _is_download(scope: Scope) -> bool:
     return str(scope["path"]).startswith(DOWNLOAD_PREFIX)
 
 
-async def _respond(send: Send, status: int, headers: Mapping[str, str], body: bytes) -> None:
+async def respond(send: Send, status: int, headers: Mapping[str, str], body: bytes) -> None:
+    """Send one whole answer, its ``Content-Length`` set from ``body``."""
     await send(
         {
             "type": "http.response.start",
@@ -103,7 +104,7 @@ class Switch:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.app is None:
-            await _respond(send, 503, {"content-type": "text/plain"}, b"no app mounted")
+            await respond(send, 503, {"content-type": "text/plain"}, b"no app mounted")
             return
         await self.app(scope, receive, send)
 
@@ -229,7 +230,7 @@ class Redirect:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.requests.append(Seen(scope["method"], scope["path"], header_map(scope)))
-        await _respond(send, 302, {"location": self.location}, b"")
+        await respond(send, 302, {"location": self.location}, b"")
 
 
 class HopRedirect:
@@ -251,7 +252,7 @@ class HopRedirect:
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
         if query:
             location += f"?{query}"
-        await _respond(send, 302, {"location": location}, b"")
+        await respond(send, 302, {"location": location}, b"")
 
 
 class RewriteDownloadHeaders:
@@ -287,7 +288,7 @@ class ForbidDownloads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if _is_download(scope):
-            await _respond(send, 403, {"content-type": "application/xml"}, b"<Error/>")
+            await respond(send, 403, {"content-type": "application/xml"}, b"<Error/>")
             return
         await self.app(scope, receive, send)
 
@@ -313,7 +314,7 @@ class NonConformingApi:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = json.dumps({"success": True, "fileUrl": "https://files.example/a.apk"}).encode()
-        await _respond(send, 200, {"content-type": "application/json"}, body)
+        await respond(send, 200, {"content-type": "application/json"}, body)
 
 
 # --- values and helpers shared by the test modules -------------------------------------------
