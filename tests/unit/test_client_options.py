@@ -321,5 +321,5 @@ async def test_async_calls_beyond_the_pool_size_wait_outside_httpx_pool(yours: b
         if yours:
             await options["http_client"].aclose()
 
-    assert len(urls) == 12
+    assert [url.request_id for url in urls] == [OK_BODY["requestId"]] * 12
     assert peak == (12 if yours else 3)
