@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         ForbiddenError,
         InvalidArgumentError,
         InvalidParameterError,
+        NoMatchError,
         NotFoundError,
         ServerError,
         ThrottledError,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
         YunxiaoError,
     )
     from .models import ArtifactUrl, DownloadedArtifact
+    from .runs import EmasArtifact, PipelineRun, PipelineRunSummary, ServiceConnection
 
 _HOME = {
     "RetryPolicy": "._policy",
@@ -73,6 +75,7 @@ _HOME = {
     "ForbiddenError": ".errors",
     "InvalidArgumentError": ".errors",
     "InvalidParameterError": ".errors",
+    "NoMatchError": ".errors",
     "NotFoundError": ".errors",
     "ServerError": ".errors",
     "ThrottledError": ".errors",
@@ -80,6 +83,10 @@ _HOME = {
     "YunxiaoError": ".errors",
     "ArtifactUrl": ".models",
     "DownloadedArtifact": ".models",
+    "EmasArtifact": ".runs",
+    "PipelineRun": ".runs",
+    "PipelineRunSummary": ".runs",
+    "ServiceConnection": ".runs",
 }
 
 __all__ = [
@@ -98,16 +105,21 @@ __all__ = [
     "DefaultCredentialsChain",
     "DownloadError",
     "DownloadedArtifact",
+    "EmasArtifact",
     "EnvironmentCredentials",
     "EnvironmentTokenCredentials",
     "ForbiddenError",
     "IniFileCredentials",
     "InvalidArgumentError",
     "InvalidParameterError",
+    "NoMatchError",
     "NotFoundError",
     "PersonalAccessToken",
+    "PipelineRun",
+    "PipelineRunSummary",
     "RetryPolicy",
     "ServerError",
+    "ServiceConnection",
     "ThrottledError",
     "TransportError",
     "YunxiaoError",
