@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from yunxiao_emas import NoMatchError
+from yunxiao_emas import InvalidArgumentError, NoMatchError
 from yunxiao_emas._spec import load_spec, resolve
 from yunxiao_emas.runs import (
     EmasArtifact,
@@ -191,3 +191,27 @@ def test_several_emas_connections_are_an_error_listing_them() -> None:
 def test_no_emas_connection_is_an_error_saying_what_to_give() -> None:
     with pytest.raises(NoMatchError, match="--service-connection-id"):
         only_connection([connection(1, "codeup")], "org")
+
+
+def artifact(connection: int | None) -> EmasArtifact:
+    return EmasArtifact("org", 1111, 1, "J", MD5, "EMAS build", 100, connection)
+
+
+def test_an_artifacts_ids_are_the_download_methods_keyword_arguments() -> None:
+    assert artifact(122).ids() == {
+        "organization_id": "org",
+        "pipeline_id": 1111,
+        "pipeline_run_id": 1,
+        "emas_job_instance_id": "J",
+        "md5": MD5,
+        "service_connection_id": 122,
+    }
+
+
+def test_a_given_service_connection_wins_over_the_jobs() -> None:
+    assert artifact(122).ids(service_connection_id=5)["service_connection_id"] == 5
+
+
+def test_ids_without_any_service_connection_say_where_to_find_one() -> None:
+    with pytest.raises(InvalidArgumentError, match="list_service_connections"):
+        artifact(None).ids()

@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from . import emas_rule
-from .errors import NoMatchError
+from .errors import InvalidArgumentError, NoMatchError
 
 __all__ = [
     "FINISHED_STATUSES",
@@ -109,6 +109,33 @@ class EmasArtifact:
     job_name: str
     job_id: int | None
     service_connection_id: int | None
+
+    def ids(self, *, service_connection_id: int | None = None) -> dict[str, Any]:
+        """The ids as keyword arguments of ``get_pipeline_emas_artifact_url`` and
+        ``download_pipeline_emas_artifact``; ``service_connection_id`` given wins over the
+        job's::
+
+            run = client.get_latest_pipeline_run("my-org", 1111)
+            client.download_pipeline_emas_artifact(**run.emas_artifact().ids(), dest="out/")
+
+        Raises:
+            InvalidArgumentError: the job names no service connection and none is given.
+        """
+        connection = service_connection_id or self.service_connection_id
+        if connection is None:
+            raise InvalidArgumentError(
+                "service_connection_id",
+                f"the job {self.job_name!r} names no service connection: give one (the "
+                "organization's EMAS ones: list_service_connections(organization_id))",
+            )
+        return {
+            "organization_id": self.organization_id,
+            "pipeline_id": self.pipeline_id,
+            "pipeline_run_id": self.pipeline_run_id,
+            "emas_job_instance_id": self.emas_job_instance_id,
+            "md5": self.md5,
+            "service_connection_id": connection,
+        }
 
     def describe(self) -> str:
         """One line for a person: the job and the ids it reports."""
