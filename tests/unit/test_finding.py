@@ -66,8 +66,8 @@ def test_bad_run_args_name_the_parameter(args: tuple[Any, ...], parameter: str) 
 
 
 def test_since_must_be_an_aware_datetime() -> None:
-    with pytest.raises(InvalidArgumentError, match="^since: must be an aware datetime"):
-        check_list_args("org", 1111, None, dt.datetime(2024, 1, 1))  # noqa: DTZ001
+    with pytest.raises(InvalidArgumentError, match=r"^since: must be an aware datetime"):
+        check_list_args("org", 1111, None, dt.datetime(2024, 1, 1))
 
 
 def test_since_is_sent_in_milliseconds() -> None:
@@ -77,7 +77,7 @@ def test_since_is_sent_in_milliseconds() -> None:
 
 @pytest.mark.parametrize("status", ["", "a\nb", 5, "x" * 65])
 def test_a_bad_status_is_refused(status: object) -> None:
-    with pytest.raises(InvalidArgumentError, match="^status: "):
+    with pytest.raises(InvalidArgumentError, match=r"^status: "):
         check_list_args("org", 1111, status, None)
 
 
