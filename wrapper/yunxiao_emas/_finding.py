@@ -86,9 +86,7 @@ def check_list_args(
 
 def check_connection_args(organization_id: object, type: object) -> dict[str, Any]:
     """The parameters of ListServiceConnections: the organization and the type filter."""
-    params: dict[str, Any] = {
-        "organization_id": check_segment("organization_id", organization_id)
-    }
+    params: dict[str, Any] = {"organization_id": check_segment("organization_id", organization_id)}
     kind = _word("type", type)
     if kind is not None:
         params["serice_connection_type"] = kind  # sic: the API's own spelling
@@ -159,6 +157,5 @@ def latest_run_flow(
     what = f"of status {status}" if status is not None else "at all"
     raise NoMatchError(
         f"pipeline {pipeline['pipeline_id']} of organization {pipeline['organization_id']} has "
-        f"no run {what}"
-        + ("; `yunxiao-emas runs` lists its runs" if status is not None else "")
+        f"no run {what}" + ("; `yunxiao-emas runs` lists its runs" if status is not None else "")
     )
