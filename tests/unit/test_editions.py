@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from yunxiao_emas import InvalidArgumentError
-from yunxiao_emas._editions import edition_for, region_path
-from yunxiao_emas._spec import load_spec
+from yunxiao_emas._call.editions import edition_for, region_path
+from yunxiao_emas.cli.spec import load_spec
 
 
 def token_operations() -> list[Any]:

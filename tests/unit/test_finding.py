@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from yunxiao_emas import InvalidArgumentError, NoMatchError
-from yunxiao_emas._finding import (
+from yunxiao_emas._call.finding import (
     Call,
     check_connection_args,
     check_list_args,
@@ -18,7 +18,7 @@ from yunxiao_emas._finding import (
     list_params,
     page_items,
 )
-from yunxiao_emas._paging import Page
+from yunxiao_emas._call.paging import Page
 from yunxiao_emas.runs import PipelineRun, PipelineRunSummary
 
 PIPELINE = {"organization_id": "org", "pipeline_id": 1111}

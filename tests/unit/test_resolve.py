@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from yunxiao_emas import NoMatchError
-from yunxiao_emas._resolve import Ask, Resolved, Wait, resolve_flow
+from yunxiao_emas.cli.resolve import Ask, Resolved, Wait, resolve_flow
 from yunxiao_emas.runs import PipelineRun, ServiceConnection
 
 MD5 = "0cc175b9c0f1b6a831c399e269772661"

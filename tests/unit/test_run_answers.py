@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 from yunxiao_emas import ApiError, ForbiddenError, NotFoundError, ServerError
-from yunxiao_emas._paging import signed_next, token_next
-from yunxiao_emas._run_answers import (
+from yunxiao_emas._call.paging import signed_next, token_next
+from yunxiao_emas._call.run_answers import (
     signed_connections,
     signed_run,
     signed_runs,
@@ -20,7 +20,7 @@ from yunxiao_emas._run_answers import (
     token_run,
     token_runs,
 )
-from yunxiao_emas._spec import load_spec, resolve
+from yunxiao_emas.cli.spec import load_spec, resolve
 
 PARAMS = {"organization_id": "org", "pipeline_id": 1111, "pipeline_run_id": 1}
 LIST_PARAMS = {"organization_id": "org", "pipeline_id": 1111}

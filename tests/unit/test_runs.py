@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from yunxiao_emas import InvalidArgumentError, NoMatchError
-from yunxiao_emas._spec import load_spec, resolve
+from yunxiao_emas.cli.spec import load_spec, resolve
 from yunxiao_emas.runs import (
     EmasArtifact,
     PipelineRun,

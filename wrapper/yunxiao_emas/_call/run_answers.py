@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from . import _paging
-from ._responses import _error_from_body, _header_request_id, _json, _text, api_error
+from . import paging as _paging
+from .responses import _error_from_body, _header_request_id, _json, _text, api_error
 
 if TYPE_CHECKING:
-    from ._paging import Page
-    from .runs import PipelineRun, PipelineRunSummary, ServiceConnection
+    from ..runs import PipelineRun, PipelineRunSummary, ServiceConnection
+    from .paging import Page
 
 __all__ = [
     "signed_connections",
@@ -99,7 +99,7 @@ def _objects(value: object) -> list[Mapping[str, Any]]:
 
 
 def _run(run: Mapping[str, Any], params: Params, request_id: str) -> PipelineRun:
-    from .runs import PipelineRun
+    from ..runs import PipelineRun
 
     return PipelineRun.from_answer(
         run,
@@ -129,7 +129,7 @@ def token_run(response: httpx.Response, params: Params) -> PipelineRun:
 
 
 def _summaries(items: list[Mapping[str, Any]], params: Params) -> list[PipelineRunSummary]:
-    from .runs import PipelineRunSummary
+    from ..runs import PipelineRunSummary
 
     return [
         PipelineRunSummary.from_answer(
@@ -164,7 +164,7 @@ def token_runs(response: httpx.Response, params: Params) -> Page[PipelineRunSumm
 
 
 def _connections(items: list[Mapping[str, Any]]) -> list[ServiceConnection]:
-    from .runs import ServiceConnection
+    from ..runs import ServiceConnection
 
     return [ServiceConnection.from_answer(item) for item in items]
 

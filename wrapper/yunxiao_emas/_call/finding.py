@@ -12,12 +12,12 @@ import datetime as dt
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._validation import check_id, check_segment
-from .errors import InvalidArgumentError, NoMatchError
+from ..errors import InvalidArgumentError, NoMatchError
+from .validation import check_id, check_segment
 
 if TYPE_CHECKING:
-    from ._paging import Page
-    from .runs import PipelineRun, PipelineRunSummary
+    from ..runs import PipelineRun, PipelineRunSummary
+    from .paging import Page
 
 __all__ = [
     "Call",
@@ -116,7 +116,7 @@ def list_params(
     pipeline: dict[str, Any], status: str | None, since: int | None, *, signed: bool
 ) -> dict[str, Any]:
     """The first page's parameters of ListPipelineRuns in either API."""
-    from ._paging import SIGNED_MAX_RESULTS, TOKEN_PER_PAGE
+    from .paging import SIGNED_MAX_RESULTS, TOKEN_PER_PAGE
 
     params = dict(pipeline)
     if signed:

@@ -14,9 +14,9 @@ import re
 
 import httpx
 
-from ._hosts import PAT_API_HOST
-from ._urls import is_loopback
-from .errors import InvalidArgumentError
+from .._urls import is_loopback
+from ..errors import InvalidArgumentError
+from .hosts import PAT_API_HOST
 
 __all__ = ["EDITIONS", "edition_for", "region_path"]
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 from typing import Any, NamedTuple
 
-from .errors import NoMatchError
-from .runs import EmasArtifact, PipelineRun, ServiceConnection, only_connection
+from ..errors import NoMatchError
+from ..runs import EmasArtifact, PipelineRun, ServiceConnection, only_connection
 
 __all__ = ["Ask", "Resolved", "Wait", "resolve_flow"]
 
