@@ -5,6 +5,7 @@ API's by code, a 200 with ``success: false`` included; the token API's by status
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -28,7 +29,7 @@ LIST_PARAMS = {"organization_id": "org", "pipeline_id": 1111}
 
 def example(name: str) -> Any:
     spec = load_spec()
-    return resolve(spec, spec["components"]["examples"][name])["value"]
+    return copy.deepcopy(resolve(spec, spec["components"]["examples"][name])["value"])
 
 
 def answer(body: Any, status: int = 200, **headers: str) -> httpx.Response:

@@ -4,6 +4,7 @@ which EMAS artifacts it reports, or why none, listing its jobs."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from typing import Any
@@ -25,7 +26,7 @@ MD5 = "0cc175b9c0f1b6a831c399e269772661"
 
 def example(name: str) -> Any:
     spec = load_spec()
-    return resolve(spec, spec["components"]["examples"][name])["value"]
+    return copy.deepcopy(resolve(spec, spec["components"]["examples"][name])["value"])
 
 
 def run_of(stages: list[dict[str, Any]], **fields: Any) -> PipelineRun:

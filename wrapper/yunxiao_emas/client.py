@@ -19,12 +19,21 @@ import os
 import ssl
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import httpx
 
 from ._call.deadline import DEADLINE, TIME_UP, DeadlineTransport, now
+from ._call.finding import (
+    Call,
+    check_connection_args,
+    check_list_args,
+    check_run_args,
+    latest_run_flow,
+    list_params,
+    page_items,
+)
 from ._call.operations import SIGNED, TOKEN, Ids
 from ._call.request import DEFAULT_CONNECTIONS, SEND_OPTIONS, Core, async_transport, http_options
 from ._call.responses import AnswerBody
@@ -32,12 +41,16 @@ from ._call.retry import CallStep, Outcome, Send, Sleep
 from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from ._call.paging import Page
     from ._call.policy import RetryPolicy
     from ._download.flow import DownloadFlow, DownloadStep
     from ._download.parts import Part
     from ._download.transfer import Transfer
     from .credentials import CredentialsProvider
     from .models import ArtifactUrl, DownloadedArtifact, ProgressCallback
+    from .runs import PipelineRun, PipelineRunSummary, ServiceConnection
 
 __all__ = ["DEFAULT_ENDPOINT", "DEFAULT_TOKEN_ENDPOINT", "AsyncClient", "Client"]
 
@@ -50,6 +63,7 @@ DEFAULT_TOKEN_ENDPOINT = TOKEN.default_host
 """The host of the token API (a personal access token)."""
 
 _CallFlow = Generator[CallStep, Outcome, "ArtifactUrl"]
+T = TypeVar("T")
 
 
 class _BaseClient:
@@ -73,6 +87,7 @@ class _BaseClient:
         http_client: httpx.Client | httpx.AsyncClient | None,
         limits: httpx.Limits | None,
         transport: str = "auto",
+        edition: str | None = None,
     ) -> None:
         http_class = self._http_class
         if http_client is not None and not isinstance(http_client, http_class):
@@ -92,6 +107,7 @@ class _BaseClient:
             timeout=timeout,
             retries=retries,
             user_agent_suffix=user_agent,
+            edition=edition,
         )
         self._owns_http = http_client is None
         self._options = options
@@ -126,6 +142,20 @@ class _BaseClient:
             return transfer  # already there: nothing to transfer
         return self._core.download(transfer, options["artifact_url"]), transfer, checked
 
+    def _call_of(self, call: Call) -> Generator[CallStep, Outcome, Any]:
+        """The flow of one call of a logical operation (a row of the table)."""
+        return self._core.call_operation(call.operation, call.params)
+
+    def _first_page(self, pipeline: dict[str, Any], status: str | None, since: int | None) -> Call:
+        """The first page of a pipeline's runs, in the API the credentials chose."""
+        return Call("list_runs", list_params(pipeline, status, since, signed=self._core.signed))
+
+    def _latest_flow(
+        self, organization_id: object, pipeline_id: object, status: object
+    ) -> Generator[Call, Any, PipelineRun]:
+        pipeline, checked, _ = check_list_args(organization_id, pipeline_id, status, None)
+        return latest_run_flow(pipeline, checked, signed=self._core.signed)
+
 
 class Client(_BaseClient):
     """A blocking client. Use it as a context manager.
@@ -147,6 +177,10 @@ class Client(_BaseClient):
         user_agent: appended to the ``User-Agent``.
         http_client: an ``httpx.Client`` of yours; it is not closed by this client.
         limits: the connection pool's ``httpx.Limits`` (default :data:`DEFAULT_LIMITS`).
+        edition: the token API's edition, ``"central"`` (paths under
+            ``/organizations/{organizationId}``) or ``"region"`` (an instance's own domain:
+            the same paths without it); default: central for ``openapi-rdc.aliyuncs.com`` and
+            loopback (the emulator), region for any other host.
 
     >>> with Client(credentials=PersonalAccessToken("pt-...")) as client:  # doctest: +SKIP
     ...     url = client.get_pipeline_emas_artifact_url(
@@ -168,6 +202,7 @@ class Client(_BaseClient):
         user_agent: str | None = None,
         http_client: httpx.Client | None = None,
         limits: httpx.Limits | None = None,
+        edition: str | None = None,
     ) -> None:
         super().__init__(
             credentials=credentials,
@@ -179,6 +214,7 @@ class Client(_BaseClient):
             user_agent=user_agent,
             http_client=http_client,
             limits=limits,
+            edition=edition,
         )
         self._sleep: Callable[[float], None] = time.sleep
 
@@ -280,6 +316,84 @@ class Client(_BaseClient):
         if not isinstance(started, tuple):
             return started  # already there: nothing to transfer
         return self._drive_download(*started)
+
+    # -- finding the ids ----------------------------------------------------------------------
+
+    def list_pipeline_runs(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        *,
+        status: str | None = None,
+        since: dt.datetime | None = None,
+    ) -> Iterator[PipelineRunSummary]:
+        """The pipeline's runs, newest first, every page (fetched as the iteration needs it).
+
+        ``status`` keeps the runs of that status (``SUCCESS``, ``FAIL``, ``RUNNING``...);
+        ``since`` (an aware datetime) the runs started at or after it. The arguments are checked
+        at once (:class:`~yunxiao_emas.InvalidArgumentError`), the calls made while iterating.
+
+        >>> for run in client.list_pipeline_runs("org", 1111, status="SUCCESS"):  # doctest: +SKIP
+        ...     print(run.pipeline_run_id, run.start_time)
+        """
+        pipeline, checked, millis = check_list_args(organization_id, pipeline_id, status, since)
+
+        def runs() -> Iterator[PipelineRunSummary]:
+            call: Call | None = self._first_page(pipeline, checked, millis)
+            while call is not None:
+                page: Page[PipelineRunSummary] = self._drive(self._call_of(call))
+                kept, last = page_items(page, checked, millis)
+                yield from kept
+                call = None if last else Call(call.operation, page.next_params or {})
+
+        return runs()
+
+    def get_pipeline_run(
+        self, organization_id: str, pipeline_id: int, pipeline_run_id: int
+    ) -> PipelineRun:
+        """A run with its stages and jobs (each job's ``params``/``result`` parsed), and
+        ``run.emas_artifacts``: what it reports about its EMAS artifacts (the EMAS rule, an
+        assumption: see :mod:`yunxiao_emas.emas_rule`).
+
+        Raises:
+            InvalidArgumentError: before any I/O. ApiError, TransportError: as for any call.
+        """
+        params = check_run_args(organization_id, pipeline_id, pipeline_run_id)
+        run: PipelineRun = self._drive(self._call_of(Call("get_run", params)))
+        return run
+
+    def get_latest_pipeline_run(
+        self, organization_id: str, pipeline_id: int, *, status: str | None = "SUCCESS"
+    ) -> PipelineRun:
+        """The pipeline's latest run of ``status`` (None: of any status), with its stages and
+        jobs, as :meth:`get_pipeline_run` gives it.
+
+        Raises:
+            NoMatchError: the pipeline has no run of that status.
+        """
+        return self._drive_finding(self._latest_flow(organization_id, pipeline_id, status))
+
+    def list_service_connections(
+        self,
+        organization_id: str,
+        type: str | None = "emas",
+    ) -> list[ServiceConnection]:
+        """The organization's service connections of ``type`` (None: every type); an EMAS
+        one's ``id`` is the ``service_connection_id`` of a download."""
+        params = check_connection_args(organization_id, type)
+        connections: list[ServiceConnection] = self._drive(
+            self._call_of(Call("list_connections", params))
+        )
+        return connections
+
+    def _drive_finding(self, flow: Generator[Call, Any, T]) -> T:
+        try:
+            call = next(flow)
+            while True:
+                call = flow.send(self._drive(self._call_of(call)))
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
 
     def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
@@ -415,7 +529,7 @@ class Client(_BaseClient):
             response.close()
         raise httpx.ReadError("the part's body ended before its end", request=response.request)
 
-    def _drive(self, flow: _CallFlow) -> ArtifactUrl:
+    def _drive(self, flow: Generator[CallStep, Outcome, T]) -> T:
         try:
             step = next(flow)
             while True:
@@ -429,7 +543,7 @@ class Client(_BaseClient):
                         raise TypeError(f"not a step of the call flow: {step!r}")
                 step = flow.send(outcome)
         except StopIteration as stop:
-            result: ArtifactUrl = stop.value
+            result: T = stop.value
             return result
 
     def _send(self, send: Send) -> Outcome:
@@ -487,6 +601,7 @@ class AsyncClient(_BaseClient):
         http_client: httpx.AsyncClient | None = None,
         limits: httpx.Limits | None = None,
         transport: str = "auto",
+        edition: str | None = None,
     ) -> None:
         super().__init__(
             credentials=credentials,
@@ -499,6 +614,7 @@ class AsyncClient(_BaseClient):
             http_client=http_client,
             limits=limits,
             transport=transport,
+            edition=edition,
         )
         self._sleep: Callable[[float], Any] = _async_sleep
         # Calls beyond the pool's size wait here, not in httpcore's pool, whose queue of
@@ -589,6 +705,64 @@ class AsyncClient(_BaseClient):
         if not isinstance(started, tuple):
             return started  # already there: nothing to transfer
         return await self._drive_download(*started)
+
+    # -- finding the ids ----------------------------------------------------------------------
+
+    def list_pipeline_runs(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        *,
+        status: str | None = None,
+        since: dt.datetime | None = None,
+    ) -> AsyncIterator[PipelineRunSummary]:
+        """See :meth:`Client.list_pipeline_runs`: ``async for run in
+        client.list_pipeline_runs(...)``."""
+        pipeline, checked, millis = check_list_args(organization_id, pipeline_id, status, since)
+
+        async def runs() -> AsyncIterator[PipelineRunSummary]:
+            call: Call | None = self._first_page(pipeline, checked, millis)
+            while call is not None:
+                page: Page[PipelineRunSummary] = await self._drive(self._call_of(call))
+                kept, last = page_items(page, checked, millis)
+                for run in kept:
+                    yield run
+                call = None if last else Call(call.operation, page.next_params or {})
+
+        return runs()
+
+    async def get_pipeline_run(
+        self, organization_id: str, pipeline_id: int, pipeline_run_id: int
+    ) -> PipelineRun:
+        """See :meth:`Client.get_pipeline_run`."""
+        params = check_run_args(organization_id, pipeline_id, pipeline_run_id)
+        run: PipelineRun = await self._drive(self._call_of(Call("get_run", params)))
+        return run
+
+    async def get_latest_pipeline_run(
+        self, organization_id: str, pipeline_id: int, *, status: str | None = "SUCCESS"
+    ) -> PipelineRun:
+        """See :meth:`Client.get_latest_pipeline_run`."""
+        flow = self._latest_flow(organization_id, pipeline_id, status)
+        try:
+            call = next(flow)
+            while True:
+                call = flow.send(await self._drive(self._call_of(call)))
+        except StopIteration as stop:
+            run: PipelineRun = stop.value
+            return run
+
+    async def list_service_connections(
+        self,
+        organization_id: str,
+        type: str | None = "emas",
+    ) -> list[ServiceConnection]:
+        """See :meth:`Client.list_service_connections`."""
+        params = check_connection_args(organization_id, type)
+        connections: list[ServiceConnection] = await self._drive(
+            self._call_of(Call("list_connections", params))
+        )
+        return connections
 
     async def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
@@ -718,7 +892,7 @@ class AsyncClient(_BaseClient):
             await response.aclose()
         raise httpx.ReadError("the part's body ended before its end", request=response.request)
 
-    async def _drive(self, flow: _CallFlow) -> ArtifactUrl:
+    async def _drive(self, flow: Generator[CallStep, Outcome, T]) -> T:
         try:
             step = next(flow)
             while True:
@@ -732,7 +906,7 @@ class AsyncClient(_BaseClient):
                         raise TypeError(f"not a step of the call flow: {step!r}")
                 step = flow.send(outcome)
         except StopIteration as stop:
-            result: ArtifactUrl = stop.value
+            result: T = stop.value
             return result
 
     async def _send(self, send: Send) -> Outcome:
