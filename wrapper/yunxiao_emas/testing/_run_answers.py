@@ -165,9 +165,7 @@ def get_latest_pipeline_run_by_token(handler: Handler, asked: Asked) -> ApiAnswe
     GetPipelineRun counts towards ``finishes_after_polls``)."""
     runs = _pipeline_runs(asked)
     if not runs:
-        raise Refusal.service(
-            "InvalidPipelineRun.NotFound", detail="The pipeline has no run yet."
-        )
+        raise Refusal.service("InvalidPipelineRun.NotFound", detail="The pipeline has no run yet.")
     return _token_answer(handler, asked, token_run(runs[0]))
 
 

@@ -58,7 +58,17 @@ UNFINISHED = frozenset({"INIT", "QUEUED", "WAITING", "RUNNING", "PENDING"})
 """Statuses of a run that has not finished: it has no end time, and cannot "finish after polls"."""
 
 _STATUS = re.compile(r"[A-Z][A-Z_]{0,31}")
-_JOB_KEYS = ("id", "name", "status", "startTime", "endTime", "params", "result", "actions", "jobSign")
+_JOB_KEYS = (
+    "id",
+    "name",
+    "status",
+    "startTime",
+    "endTime",
+    "params",
+    "result",
+    "actions",
+    "jobSign",
+)
 _ACTION_KEYS = ("type", "disable", "params", "data", "displayType", "name", "order", "title")
 # A stage's ``index`` and its info's ``id`` are the emulator's (their position), not given.
 _STAGE_INFO_KEYS = ("name", "status", "startTime", "endTime", "jobs")
@@ -160,8 +170,7 @@ def _ms(value: object, where: str) -> int:
 def _status(value: object, where: str) -> str:
     if not isinstance(value, str) or not _STATUS.fullmatch(value):
         raise RunError(
-            f"{where} must be an upper-case status such as SUCCESS, FAIL or RUNNING, "
-            f"got {value!r}"
+            f"{where} must be an upper-case status such as SUCCESS, FAIL or RUNNING, got {value!r}"
         )
     return value
 
@@ -244,10 +253,7 @@ class RunBook:
     # --- runs -------------------------------------------------------------------------------
 
     def _job_id(self, value: object, where: str) -> int:
-        if value is None:
-            job_id = self._next_job_id
-        else:
-            job_id = _check_id("job id", value, where)
+        job_id = self._next_job_id if value is None else _check_id("job id", value, where)
         self._next_job_id = max(self._next_job_id, job_id + 1)
         return job_id
 
@@ -256,7 +262,9 @@ class RunBook:
         job = Job(
             id=self._job_id(item.get("id"), f"{where}.id"),
             name=_text(item.get("name"), f"{where}.name"),
-            status=run_status if item.get("status") is None else _status(item["status"], f"{where}.status"),
+            status=run_status
+            if item.get("status") is None
+            else _status(item["status"], f"{where}.status"),
         )
         if item.get("params") is not None:
             job.params = _json_text(item["params"], f"{where}.params")
@@ -422,7 +430,9 @@ class RunBook:
             raise RunError(f"type must be a lower-case connection type such as emas, got {kind!r}")
         shown = f"{kind.upper()} (emulated)" if name is None else _text(name, "name")
         # The same uuid for the same connection in every run of a test suite.
-        stable = uuid.uuid5(uuid.NAMESPACE_URL, f"yunxiao-emulator:{organization_id}:{connection_id}")
+        stable = uuid.uuid5(
+            uuid.NAMESPACE_URL, f"yunxiao-emulator:{organization_id}:{connection_id}"
+        )
         connection = Connection(connection_id, kind, shown, stable.hex, now_ms)
         self.connections.setdefault(organization_id, {})[connection_id] = connection
         return connection
@@ -430,9 +440,7 @@ class RunBook:
     def connections_of(self, organization_id: str, kind: str | None) -> list[Connection]:
         """An organization's connections (of one type, when given), by id."""
         found = self.connections.get(organization_id, {}).values()
-        return sorted(
-            (c for c in found if kind is None or c.type == kind), key=lambda c: c.id
-        )
+        return sorted((c for c in found if kind is None or c.type == kind), key=lambda c: c.id)
 
 
 def _check_id(name: str, value: object, where: str) -> int:
@@ -480,7 +488,7 @@ class PageError(ValueError):
     """A paging parameter that names no page (an unknown ``nextToken``)."""
 
 
-_TOKEN_PREFIX = "nt-"
+_TOKEN_PREFIX = "nt-"  # noqa: S105 (a paging token's prefix, not a secret)
 
 
 def page_by_token(runs: list[Run], max_results: int, next_token: str | None) -> Page:
@@ -573,9 +581,7 @@ def _stages(run: Run, *, token: bool) -> list[dict[str, Any]]:
         if token:
             info["id"] = index + 1
         _times(info, stage.start_time, None if running else stage.end_time)
-        info["jobs"] = [
-            (_token_job if token else _signed_job)(job, running) for job in stage.jobs
-        ]
+        info["jobs"] = [(_token_job if token else _signed_job)(job, running) for job in stage.jobs]
         item: dict[str, Any] = {"name": stage.name, "stageInfo": info}
         if token:
             item["index"] = str(index)

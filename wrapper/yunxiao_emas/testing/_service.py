@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..credentials import AccessKeyCredentials, PersonalAccessToken
+from ._asked import Asked, region_organization
 from ._exchange import (
     ApiAnswer,
     ApiRequest,
@@ -31,7 +32,6 @@ from ._exchange import (
 )
 from ._faults import Faults, make_drop, make_fault
 from ._file_host import DOWNLOAD_PREFIX, FileHost
-from ._asked import Asked, region_organization
 from ._gateway import admit
 from ._handlers import HANDLERS, Handler
 from ._messages import Refusal
@@ -524,9 +524,9 @@ class EmulatedService:
     def add_service_connection(
         self,
         organization_id: str,
-        id: int,  # noqa: A002 (the API's own name for it)
+        id: int,
         *,
-        type: str = "emas",  # noqa: A002 (the API's own name for it)
+        type: str = "emas",
         name: str | None = None,
     ) -> None:
         """Give an organization a service connection (replacing one of the same id), listed
@@ -543,7 +543,9 @@ class EmulatedService:
 
         with self._lock:
             book = self._state.book
-            pipelines = sorted({(run.organization_id, run.pipeline_id) for run in book.runs.values()})
+            pipelines = sorted(
+                {(run.organization_id, run.pipeline_id) for run in book.runs.values()}
+            )
             return [
                 {"organizationId": run.organization_id, **token_run(run)}
                 for organization_id, pipeline_id in pipelines
