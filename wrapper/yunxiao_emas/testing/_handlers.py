@@ -1,8 +1,10 @@
 """One handler per operation, keyed by ``operationId``: how that operation answers.
 
-Both operations find the artifact with the one :func:`lookup` (organization, membership,
-pipeline, run, job and md5, service connection) and refuse with the same
-:class:`~._messages.Refusal`; their handlers differ only in the answer they make of it:
+A handler has its API's shape (headers, error bodies, a cut answer) and the operation's own
+answer. The two operations that hand out the URL find the artifact with the one :func:`lookup`
+(organization, membership, pipeline, run, job and md5, service connection) and refuse with the
+same :class:`~._messages.Refusal`; their handlers differ only in the answer they make of it
+(the operations that find the ids answer from :mod:`._run_answers`, in the same two shapes):
 
 - GetPipelineEmasArtifactUrl: a JSON object, ``success`` and ``fileUrl``; errors in the
   service's body (``errorCode``) or the gateway's (``Code``), as the refusal's ``shape`` says;
