@@ -28,9 +28,9 @@ from test_contract_schemathesis import (
     signing,
     with_token,
 )
-from yunxiao_emas._spec import operations, spec_path
 from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.auth.token import TokenAuth
+from yunxiao_emas.cli.spec import operations, spec_path
 from yunxiao_emas.testing import EmulatedService
 
 MAX_EXAMPLES = 30
@@ -50,9 +50,10 @@ ACCEPTS_AN_UNKNOWN_NEXT_TOKEN = {
 
 
 def known_ids(operation_ids: tuple[str, ...]) -> dict[str, Any]:
-    """``location.name`` -> the example value, for every parameter of these operations."""
+    """``location.name`` -> the example value, for every parameter of these operations: the
+    registered artifact's ids, and the contract's examples of the filters and paging."""
     return {
-        f"{parameter.location}.{parameter.name}": IDS[parameter.python_name]
+        f"{parameter.location}.{parameter.name}": IDS.get(parameter.python_name, parameter.example)
         for operation_id in operation_ids
         for parameter in operations()[operation_id].parameters
     }

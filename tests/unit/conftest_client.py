@@ -20,8 +20,8 @@ import httpx
 import yaml
 from _ids import IDS, JOB, MD5, ORG, PIPELINE, RUN
 from yunxiao_emas import AccessKeyCredentials, PersonalAccessToken, RetryPolicy
-from yunxiao_emas._spec import spec_path
 from yunxiao_emas.auth.acs3 import sign_parts
+from yunxiao_emas.cli.spec import spec_path
 from yunxiao_emas.client import AsyncClient, Client
 
 FLAVOURS = ["sync", "async"]
@@ -203,6 +203,23 @@ class Driver:
         if self.flavour == "sync":
             return call()
         return self.run(call())
+
+    def invoke(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The client's method ``name`` called (awaited on the async client)."""
+        result = getattr(self.client, name)(*args, **kwargs)
+        return result if self.flavour == "sync" else self.run(result)
+
+    def collect(self, name: str, *args: Any, **kwargs: Any) -> list[Any]:
+        """Every item of the iterator the method ``name`` returns (``async for`` on the async
+        client)."""
+        iterator = getattr(self.client, name)(*args, **kwargs)
+        if self.flavour == "sync":
+            return list(iterator)
+
+        async def gather() -> list[Any]:
+            return [item async for item in iterator]
+
+        return self.run(gather())  # type: ignore[no-any-return]
 
     def close(self) -> None:
         if isinstance(self.client, Client):

@@ -20,7 +20,7 @@ from ._lazy import lazy_names
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._policy import RetryPolicy
+    from ._call.policy import RetryPolicy
     from .client import DEFAULT_ENDPOINT, DEFAULT_TOKEN_ENDPOINT, AsyncClient, Client
     from .credentials import (
         AccessKeyCredentials,
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         ForbiddenError,
         InvalidArgumentError,
         InvalidParameterError,
+        NoMatchError,
         NotFoundError,
         ServerError,
         ThrottledError,
@@ -49,9 +50,10 @@ if TYPE_CHECKING:
         YunxiaoError,
     )
     from .models import ArtifactUrl, DownloadedArtifact
+    from .runs import EmasArtifact, PipelineRun, PipelineRunSummary, ServiceConnection
 
 _HOME = {
-    "RetryPolicy": "._policy",
+    "RetryPolicy": "._call.policy",
     "DEFAULT_ENDPOINT": ".client",
     "DEFAULT_TOKEN_ENDPOINT": ".client",
     "AsyncClient": ".client",
@@ -73,6 +75,7 @@ _HOME = {
     "ForbiddenError": ".errors",
     "InvalidArgumentError": ".errors",
     "InvalidParameterError": ".errors",
+    "NoMatchError": ".errors",
     "NotFoundError": ".errors",
     "ServerError": ".errors",
     "ThrottledError": ".errors",
@@ -80,6 +83,10 @@ _HOME = {
     "YunxiaoError": ".errors",
     "ArtifactUrl": ".models",
     "DownloadedArtifact": ".models",
+    "EmasArtifact": ".runs",
+    "PipelineRun": ".runs",
+    "PipelineRunSummary": ".runs",
+    "ServiceConnection": ".runs",
 }
 
 __all__ = [
@@ -98,16 +105,21 @@ __all__ = [
     "DefaultCredentialsChain",
     "DownloadError",
     "DownloadedArtifact",
+    "EmasArtifact",
     "EnvironmentCredentials",
     "EnvironmentTokenCredentials",
     "ForbiddenError",
     "IniFileCredentials",
     "InvalidArgumentError",
     "InvalidParameterError",
+    "NoMatchError",
     "NotFoundError",
     "PersonalAccessToken",
+    "PipelineRun",
+    "PipelineRunSummary",
     "RetryPolicy",
     "ServerError",
+    "ServiceConnection",
     "ThrottledError",
     "TransportError",
     "YunxiaoError",

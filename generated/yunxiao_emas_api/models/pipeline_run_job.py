@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,8 +25,8 @@ class PipelineRunJob:
             id (int | Unset): The job's id. Example: 100.
             name (str | Unset): The job's name. Example: EMAS build.
             status (str | Unset): The job's status. Example: SUCCESS.
-            start_time (int | None | Unset): When the job started, in milliseconds since the epoch. Example: 1700000000000.
-            end_time (int | None | Unset): When the job ended, in milliseconds since the epoch; none while it runs. Example:
+            start_time (int | Unset): When the job started, in milliseconds since the epoch. Example: 1700000000000.
+            end_time (int | Unset): When the job ended, in milliseconds since the epoch; absent while it runs. Example:
                 1700000600000.
             params (str | Unset): The job's parameters, a JSON string. Example: {"emasJobInstanceId": "Psaxsa", "md5":
                 "0cc175b9c0f1b6a831c399e269772661", "serviceConnectionId": 122}.
@@ -39,8 +39,8 @@ class PipelineRunJob:
     id: int | Unset = UNSET
     name: str | Unset = UNSET
     status: str | Unset = UNSET
-    start_time: int | None | Unset = UNSET
-    end_time: int | None | Unset = UNSET
+    start_time: int | Unset = UNSET
+    end_time: int | Unset = UNSET
     params: str | Unset = UNSET
     job_sign: str | Unset = UNSET
     result: str | Unset = UNSET
@@ -54,17 +54,9 @@ class PipelineRunJob:
 
         status = self.status
 
-        start_time: int | None | Unset
-        if isinstance(self.start_time, Unset):
-            start_time = UNSET
-        else:
-            start_time = self.start_time
+        start_time = self.start_time
 
-        end_time: int | None | Unset
-        if isinstance(self.end_time, Unset):
-            end_time = UNSET
-        else:
-            end_time = self.end_time
+        end_time = self.end_time
 
         params = self.params
 
@@ -114,23 +106,9 @@ class PipelineRunJob:
 
         status = d.pop("status", UNSET)
 
-        def _parse_start_time(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        start_time = d.pop("startTime", UNSET)
 
-        start_time = _parse_start_time(d.pop("startTime", UNSET))
-
-        def _parse_end_time(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        end_time = _parse_end_time(d.pop("endTime", UNSET))
+        end_time = d.pop("endTime", UNSET)
 
         params = d.pop("params", UNSET)
 

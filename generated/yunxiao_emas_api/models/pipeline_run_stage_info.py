@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,18 +23,17 @@ class PipelineRunStageInfo:
         id (int | Unset): The stage's id (token API). Example: 10.
         name (str | Unset): The stage's name. Example: Build.
         status (str | Unset): The stage's status. Example: SUCCESS.
-        start_time (int | None | Unset): When the stage started, in milliseconds since the epoch. Example:
-            1700000000000.
-        end_time (int | None | Unset): When the stage ended, in milliseconds since the epoch; none while it runs.
-            Example: 1700000600000.
+        start_time (int | Unset): When the stage started, in milliseconds since the epoch. Example: 1700000000000.
+        end_time (int | Unset): When the stage ended, in milliseconds since the epoch; absent while it runs. Example:
+            1700000600000.
         jobs (list[PipelineRunJob] | Unset): The stage's jobs.
     """
 
     id: int | Unset = UNSET
     name: str | Unset = UNSET
     status: str | Unset = UNSET
-    start_time: int | None | Unset = UNSET
-    end_time: int | None | Unset = UNSET
+    start_time: int | Unset = UNSET
+    end_time: int | Unset = UNSET
     jobs: list[PipelineRunJob] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -45,17 +44,9 @@ class PipelineRunStageInfo:
 
         status = self.status
 
-        start_time: int | None | Unset
-        if isinstance(self.start_time, Unset):
-            start_time = UNSET
-        else:
-            start_time = self.start_time
+        start_time = self.start_time
 
-        end_time: int | None | Unset
-        if isinstance(self.end_time, Unset):
-            end_time = UNSET
-        else:
-            end_time = self.end_time
+        end_time = self.end_time
 
         jobs: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.jobs, Unset):
@@ -93,23 +84,9 @@ class PipelineRunStageInfo:
 
         status = d.pop("status", UNSET)
 
-        def _parse_start_time(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        start_time = d.pop("startTime", UNSET)
 
-        start_time = _parse_start_time(d.pop("startTime", UNSET))
-
-        def _parse_end_time(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        end_time = _parse_end_time(d.pop("endTime", UNSET))
+        end_time = d.pop("endTime", UNSET)
 
         _jobs = d.pop("jobs", UNSET)
         jobs: list[PipelineRunJob] | Unset = UNSET

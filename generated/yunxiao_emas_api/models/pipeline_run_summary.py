@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,8 +20,8 @@ class PipelineRunSummary:
         pipeline_run_id (int | Unset): The run id. Example: 1.
         status (str | Unset): The run's status. Example: SUCCESS.
         trigger_mode (int | Unset): 1 manual, 2 scheduled, 3 code commit, 5 another pipeline, 6 webhook. Example: 1.
-        start_time (int | None | Unset): When the run started, in milliseconds since the epoch. Example: 1700000000000.
-        end_time (int | None | Unset): When the run ended, in milliseconds since the epoch; none while it runs. Example:
+        start_time (int | Unset): When the run started, in milliseconds since the epoch. Example: 1700000000000.
+        end_time (int | Unset): When the run ended, in milliseconds since the epoch; absent while it runs. Example:
             1700000600000.
         creator_account_id (str | Unset): The account that started the run. Example: 1234567890123456.
         creator (str | Unset): Who started the run (token API). Example: 1234567890123456.
@@ -31,8 +31,8 @@ class PipelineRunSummary:
     pipeline_run_id: int | Unset = UNSET
     status: str | Unset = UNSET
     trigger_mode: int | Unset = UNSET
-    start_time: int | None | Unset = UNSET
-    end_time: int | None | Unset = UNSET
+    start_time: int | Unset = UNSET
+    end_time: int | Unset = UNSET
     creator_account_id: str | Unset = UNSET
     creator: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -46,17 +46,9 @@ class PipelineRunSummary:
 
         trigger_mode = self.trigger_mode
 
-        start_time: int | None | Unset
-        if isinstance(self.start_time, Unset):
-            start_time = UNSET
-        else:
-            start_time = self.start_time
+        start_time = self.start_time
 
-        end_time: int | None | Unset
-        if isinstance(self.end_time, Unset):
-            end_time = UNSET
-        else:
-            end_time = self.end_time
+        end_time = self.end_time
 
         creator_account_id = self.creator_account_id
 
@@ -95,23 +87,9 @@ class PipelineRunSummary:
 
         trigger_mode = d.pop("triggerMode", UNSET)
 
-        def _parse_start_time(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        start_time = d.pop("startTime", UNSET)
 
-        start_time = _parse_start_time(d.pop("startTime", UNSET))
-
-        def _parse_end_time(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        end_time = _parse_end_time(d.pop("endTime", UNSET))
+        end_time = d.pop("endTime", UNSET)
 
         creator_account_id = d.pop("creatorAccountId", UNSET)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,9 +21,9 @@ class ServiceConnection:
         type_ (str | Unset): The connection's type (`emas` for EMAS). Example: emas.
         uuid (str | Unset): The connection's UUID. Example: 2f0e3c1a9b8d4e7f8a6b5c4d3e2f1a0b.
         create_time (int | Unset): When it was created, in milliseconds since the epoch. Example: 1700000000000.
-        owner_account_id (int | str | Unset): The owner's Alibaba Cloud account id: an integer in the signed API, a
-            string or an
-            integer in the token API.
+        owner_account_id (Any | Unset): The owner's Alibaba Cloud account id: an integer (signed API) or a string of
+            digits
+            or an integer (token API).
              Example: 1234567890123456.
     """
 
@@ -32,7 +32,7 @@ class ServiceConnection:
     type_: str | Unset = UNSET
     uuid: str | Unset = UNSET
     create_time: int | Unset = UNSET
-    owner_account_id: int | str | Unset = UNSET
+    owner_account_id: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,11 +46,7 @@ class ServiceConnection:
 
         create_time = self.create_time
 
-        owner_account_id: int | str | Unset
-        if isinstance(self.owner_account_id, Unset):
-            owner_account_id = UNSET
-        else:
-            owner_account_id = self.owner_account_id
+        owner_account_id = self.owner_account_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -83,12 +79,7 @@ class ServiceConnection:
 
         create_time = d.pop("createTime", UNSET)
 
-        def _parse_owner_account_id(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        owner_account_id = _parse_owner_account_id(d.pop("ownerAccountId", UNSET))
+        owner_account_id = d.pop("ownerAccountId", UNSET)
 
         service_connection = cls(
             id=id,

@@ -20,7 +20,7 @@ import abc
 import math
 from typing import TYPE_CHECKING, ClassVar
 
-from .._operations import SIGNED, TOKEN, Ids
+from .._call.operations import SIGNED, TOKEN, Ids
 from ._exchange import JSON, ApiAnswer, Context
 from ._messages import Refusal, RetryAfter, gateway_body, service_body, token_error_body
 from ._run_answers import SIGNED_ANSWERS, TOKEN_ANSWERS, Answers

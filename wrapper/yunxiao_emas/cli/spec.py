@@ -37,7 +37,7 @@ _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
 def spec_path() -> Path:
     """The path of openapi.yaml for this installation."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package, where the wheel bundles it
     bundled = here / "openapi.yaml"
     if bundled.is_file():
         return bundled
@@ -194,7 +194,8 @@ def example_ids() -> dict[str, Any]:
     ids: dict[str, Any] = {}
     for operation in operations().values():
         for parameter in operation.parameters:
-            ids.setdefault(parameter.python_name, parameter.example)
+            if parameter.required:  # the ids; not the list operations' filters and paging
+                ids.setdefault(parameter.python_name, parameter.example)
     return ids
 
 

@@ -2,7 +2,7 @@
 ``AsyncClient`` (which add only the I/O).
 
 The API a client speaks follows from its credentials: at the first call the provider is asked
-once, the :class:`~yunxiao_emas._operations.Operation` of that kind of credentials is chosen,
+once, the :class:`~yunxiao_emas._call.operations.Operation` of that kind of credentials is chosen,
 with its auth and (unless ``endpoint`` was given) its default host, and kept for the life of
 the client.
 """
@@ -16,23 +16,24 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._operations import Ids, Operation, RequestAuth, operation_for
-from ._retry import CallStep, Outcome, call_flow
-from ._urls import hide_presigned_urls_in_httpx_logs, is_loopback
-from ._version import __version__
-from .errors import InvalidArgumentError
+from .._urls import hide_presigned_urls_in_httpx_logs, is_loopback
+from .._version import __version__
+from ..errors import InvalidArgumentError
+from .deadline import now
+from .operations import Answer, Ids, Operation, RequestAuth, operation_for, row
+from .retry import CallStep, Outcome, call_flow
 
 if TYPE_CHECKING:
-    from ._download_file import Transfer
-    from ._download_flow import DownloadFlow
-    from ._policy import RetryPolicy
-    from .credentials import CredentialsProvider
-    from .models import ArtifactUrl, DownloadedArtifact
+    from .._download.flow import DownloadFlow
+    from .._download.transfer import Transfer
+    from ..credentials import CredentialsProvider
+    from ..models import ArtifactUrl, DownloadedArtifact
+    from .policy import RetryPolicy
 
 __all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent"]
 
@@ -172,10 +173,14 @@ def http_options(
     proxy: str | None,
     transport: Callable[..., Any],
     limits: object = None,
+    own_transports: bool = False,
 ) -> dict[str, Any]:
     """The options of the httpx client we make, checked (before any I/O). ``transport`` is
-    ``httpx.HTTPTransport`` or ``httpx.AsyncHTTPTransport``: the one loopback gets when an
-    explicit proxy would otherwise take it."""
+    the transport class of its pools: the one loopback gets when an explicit proxy would
+    otherwise take it, and, with ``own_transports`` (the sync client's
+    :class:`~yunxiao_emas._call.deadline.DeadlineTransport`), the one of every route, the
+    proxies of the environment included (httpx leaves those to us once it is given a
+    transport)."""
     if http_client is not None and (verify is not True or proxy is not None or limits):
         raise InvalidArgumentError(
             "http_client",
@@ -206,11 +211,53 @@ def http_options(
             raise InvalidArgumentError(
                 "verify", f"cannot load the CA bundle {verify!r}: {exc}"
             ) from None
+    if own_transports:
+        routes = {"all://": proxy} if proxy is not None else environment_proxies()
+        mounts: dict[str, Any] = {
+            pattern: None if url is None else transport(verify=verify, limits=limits, proxy=url)
+            for pattern, url in routes.items()
+        }
+        # None: the client's transport, which goes straight to the host.
+        mounts.update(dict.fromkeys(_LOOPBACK_PATTERNS))
+        return {"transport": transport(verify=verify, limits=limits), "mounts": mounts}
     direct: Any = None  # None: the default transport, unproxied unless proxy= is given
     if proxy is not None:
         direct = transport(verify=verify, limits=limits)
     mounts = dict.fromkeys(_LOOPBACK_PATTERNS, direct)
     return {"verify": verify, "proxy": proxy, "mounts": mounts, "limits": limits}
+
+
+def environment_proxies() -> dict[str, str | None]:
+    """The routes ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` ask for, as
+    httpx reads them (URL pattern: proxy URL, or None for no proxy)."""
+    import ipaddress
+    from urllib.request import getproxies
+
+    found = getproxies()
+    routes: dict[str, str | None] = {}
+    for scheme in ("http", "https", "all"):
+        if found.get(scheme):
+            url = found[scheme]
+            routes[f"{scheme}://"] = url if "://" in url else f"http://{url}"
+    for host in (host.strip() for host in found.get("no", "").split(",")):
+        if host == "*":
+            return {}
+        if not host:
+            continue
+        if "://" in host:
+            routes[host] = None
+            continue
+        try:
+            address = ipaddress.ip_address(host.split("/")[0])
+        except ValueError:
+            address = None
+        if address is not None and address.version == 6:
+            routes[f"all://[{host}]"] = None
+        elif address is not None or host.lower() == "localhost":
+            routes[f"all://{host}"] = None
+        else:
+            routes[f"all://*{host}"] = None
+    return routes
 
 
 def clamp(timeout: httpx.Timeout, remaining: float) -> dict[str, float | None]:
@@ -223,9 +270,12 @@ def clamp(timeout: httpx.Timeout, remaining: float) -> dict[str, float | None]:
 
 
 class Bound:
-    """What the first credentials chose: the operation, where to send it, and how to sign it."""
+    """What the first credentials chose: the API (``kind``, the credentials' class name, and
+    its artifact URL ``operation``), where to send it (``base_url``, and for the token API its
+    edition: ``region`` when its paths go without ``/organizations/{organizationId}``), and
+    how to sign it."""
 
-    __slots__ = ("auth", "base_url", "operation", "recover")
+    __slots__ = ("auth", "base_url", "kind", "operation", "recover", "region")
 
     def __init__(
         self,
@@ -233,11 +283,14 @@ class Bound:
         base_url: str,
         auth: RequestAuth,
         recover: Callable[[Any], bool] | None,
+        region: bool = False,
     ) -> None:
         self.operation = operation
+        self.kind = operation.credentials
         self.base_url = base_url
         self.auth = auth
         self.recover = recover
+        self.region = region
 
 
 class Core:
@@ -251,16 +304,22 @@ class Core:
         timeout: float | httpx.Timeout | None,
         retries: int | RetryPolicy,
         user_agent_suffix: str | None,
+        edition: str | None = None,
     ) -> None:
+        from .editions import EDITIONS
+
+        if edition is not None and edition not in EDITIONS:
+            raise InvalidArgumentError("edition", "must be 'central', 'region' or None")
+        self.edition = edition
         if credentials is None:
-            from .credentials import default_credentials
+            from ..credentials import default_credentials
 
             credentials = default_credentials()
         if not callable(getattr(credentials, "get_credentials", None)):
             raise InvalidArgumentError(
                 "credentials", "must have a get_credentials() method (a CredentialsProvider)"
             )
-        from ._policy import RetryPolicy  # attrs, with the first client rather than the package
+        from .policy import RetryPolicy  # attrs, with the first client rather than the package
 
         if isinstance(retries, bool) or not isinstance(retries, int | RetryPolicy):
             raise InvalidArgumentError("retries", "must be an int >= 0 or a RetryPolicy")
@@ -278,8 +337,8 @@ class Core:
         self.api_headers = {"accept": "application/json", **self.headers}
         self._bound: Bound | None = None
         self._lock = threading.Lock()
-        # Injectable for tests: the clock of the total-time bound and the jitter source.
-        self.monotonic: Callable[[], float] = time.monotonic
+        # Injectable for tests: the jitter source and the clock of a URL's expiry. The clock of
+        # the total-time bound is deadline.now, the one the transport enforces it on.
         self.random: Callable[[], float] = random.random
         self.wall_clock: Callable[[], float] = time.time
 
@@ -292,11 +351,19 @@ class Core:
                 if self._bound is None:
                     operation = operation_for(self.credentials.get_credentials())
                     auth: Any = operation.auth(self.credentials)
+                    base_url = self.endpoint or f"https://{operation.default_host}"
+                    from .editions import edition_for
+
+                    region = (
+                        operation.action is None  # the token API has editions
+                        and edition_for(self.edition, base_url) == "region"
+                    )
                     self._bound = Bound(
                         operation=operation,
-                        base_url=self.endpoint or f"https://{operation.default_host}",
+                        base_url=base_url,
                         auth=auth,
                         recover=getattr(auth, "recover", None),
+                        region=region,
                     )
                 bound = self._bound
         return bound
@@ -313,7 +380,7 @@ class Core:
         """One request of ``ids``, authenticated (or not, to see how the service refuses it),
         outside any call flow: for ``check-contract``."""
         bound = self.bound()
-        prepared = bound.operation.prepare(ids, bound.base_url)
+        prepared = bound.operation.prepare(ids, bound.base_url, region=bound.region)
         headers = dict(self.api_headers)
         if authenticated:
             headers.update(
@@ -328,17 +395,41 @@ class Core:
             extensions={"timeout": self.timeout.as_dict()},
         )
 
+    @property
+    def signed(self) -> bool:
+        """Whether the credentials chose the signed API (asked of the provider if not yet)."""
+        return self.bound().operation.action is not None
+
     def call(self, ids: Ids) -> Generator[CallStep, Outcome, ArtifactUrl]:
-        """The call flow of one call (see :func:`~yunxiao_emas._retry.call_flow`).
+        """The call flow of one call for an artifact's URL (see :meth:`call_operation`)."""
+        bound = self.bound()
+        return self._call(bound, bound.operation, ids)
+
+    def call_operation(
+        self, logical: str, params: Mapping[str, Any]
+    ) -> Generator[CallStep, Outcome, Any]:
+        """The call flow of one call of the logical operation ``logical`` (a row of the
+        table, in the API the credentials chose) with ``params``, the generated layer's keyword
+        arguments, checked (see :func:`~yunxiao_emas._call.retry.call_flow`)."""
+        bound = self.bound()
+        return self._call(bound, row(logical, bound.kind), params)
+
+    def _call(
+        self,
+        bound: Bound,
+        operation: Operation,
+        params: Ids | Mapping[str, Any],
+    ) -> Generator[CallStep, Outcome, Any]:
+        """The call flow of one call of ``operation``, the same for every operation.
 
         The request is prepared once (method, URL, the canonical parts of a signature) and
         each attempt builds it anew with fresh authentication headers: an ``httpx.Request``
         of its own, sent as it is (``http_client.send``), so a caller's client contributes
         its transport (proxy, TLS, limits, event hooks) but none of its defaults.
         """
-        bound = self.bound()
-        prepared = bound.operation.prepare(ids, bound.base_url)
+        prepared = operation.prepare(params, bound.base_url, region=bound.region)
         auth = bound.auth
+        action = operation.action
         method, url, raw_path, query, host = (
             prepared.method,
             prepared.url,
@@ -350,24 +441,24 @@ class Core:
         timeout = self.timeout
 
         def build(remaining: float) -> httpx.Request:
-            headers = auth.signature_headers(method, raw_path, query, host)
+            headers = auth.signature_headers(method, raw_path, query, host, action=action)
             headers.update(common)
             return httpx.Request(
                 method, url, headers=headers, extensions={"timeout": clamp(timeout, remaining)}
             )
 
-        parse = bound.operation.parse
-        wall_clock = self.wall_clock
+        parse = operation.parse
+        answer = Answer(params.as_kwargs() if isinstance(params, Ids) else params, self.wall_clock)
 
-        def parse_answer(response: httpx.Response) -> ArtifactUrl:
-            return parse(response, wall_clock)
+        def parse_answer(response: httpx.Response) -> Any:
+            return parse(response, answer)
 
         return call_flow(
             build,
             parse_answer,
             self.retry,
             recover=bound.recover,
-            monotonic=self.monotonic,
+            monotonic=now,
             rand=self.random,
         )
 
@@ -385,8 +476,8 @@ class Core:
     ) -> Transfer | DownloadedArtifact:
         """Validate everything (before any network I/O) and open the temporary file; or, when
         the destination file already holds this artifact (its md5), the skipped result."""
-        from ._download_file import Transfer, check_download_args, existing_match
-        from .models import ArtifactUrl
+        from .._download.transfer import Transfer, check_download_args, existing_match
+        from ..models import ArtifactUrl
 
         path = check_download_args(dest, overwrite, progress, chunk_size)
         if (
@@ -422,8 +513,8 @@ class Core:
         )
 
     def download(self, transfer: Transfer, artifact_url: ArtifactUrl | None) -> DownloadFlow:
-        """The flow of one download (see :mod:`~yunxiao_emas._download_flow`)."""
-        from ._download_flow import download_flow
+        """The flow of one download (see :mod:`~yunxiao_emas._download.flow`)."""
+        from .._download.flow import download_flow
 
         return download_flow(transfer, artifact_url, self.retry, self.random)
 
@@ -440,7 +531,7 @@ class Core:
         caller's ``http_client`` may have default params (which would replace the URL's
         ``Expires`` and ``Signature``), headers or cookies, none of which belongs to the file
         host."""
-        from ._download_file import Transfer
+        from .._download.transfer import Transfer
 
         headers = {**headers, "user-agent": self.headers["user-agent"]}
         request = httpx.Request(

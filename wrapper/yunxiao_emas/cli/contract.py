@@ -19,12 +19,12 @@ from typing import Any
 import attrs
 import httpx
 
-from ._operations import Ids
-from ._responses import error_fields
-from ._spec import response_problems
-from ._validation import MAX_SAFE_INTEGER
-from .client import Client
-from .errors import ApiError
+from .._call.operations import Answer, Ids
+from .._call.responses import error_fields
+from .._call.validation import MAX_SAFE_INTEGER
+from ..client import Client
+from ..errors import ApiError
+from .spec import response_problems
 
 
 @attrs.frozen
@@ -114,7 +114,7 @@ def check_endpoint(client: Client, ids: Ids) -> Report:
         )
         if expect == "success":
             try:
-                operation.parse(response, core.wall_clock)
+                operation.parse(response, Answer(ids.as_kwargs(), core.wall_clock))
             except ApiError as exc:
                 if not problems and exc.code:
                     # A documented refusal (a wrong secret, unknown ids): the caller's problem.
