@@ -287,6 +287,14 @@ def _connection(function: F) -> F:
             "token (the token API of another edition: your instance's domain).",
         ),
         click.option(
+            "--edition",
+            type=click.Choice(["central", "region"]),
+            default=None,
+            help="The token API's edition: central (paths under /organizations/ID) or region "
+            "(an instance's own domain, paths without it). Default: central for "
+            f"{PAT_API_HOST} and loopback, region for any other host.",
+        ),
+        click.option(
             "--profile",
             default=None,
             help="Profile of ~/.aliyun/config.json or ~/.alibabacloud/credentials.ini "
@@ -386,6 +394,7 @@ def _client(options: dict[str, Any], *, retries: int | None = None) -> Client:
         verify=ca_bundle if ca_bundle is not None else True,
         timeout=options.pop("timeout"),
         retries=options.pop("retries") if retries is None else retries,
+        edition=options.pop("edition"),
     )
 
 
