@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_support import APIS, CONNECTION, FILENAME, JOB, ORG, PIPELINE, RUN, Emulated
+from e2e_support import APIS, CONNECTION, FILENAME, JOB, ORG, PIPELINE, RUN, Emulated, ids_args
 from yunxiao_emas import NoMatchError
 
 both_apis = pytest.mark.parametrize("api", APIS, indirect=True)
@@ -300,3 +300,28 @@ def test_no_successful_run_is_a_no_match_error(emulator: Emulated) -> None:
     emulator.service.add_run(ORG, PIPELINE, RUN, status="FAIL")
     with emulator.client() as client, pytest.raises(NoMatchError, match="no run of status"):
         client.get_latest_pipeline_run(ORG, PIPELINE)
+
+
+# --- errors that help ---------------------------------------------------------------------------
+
+
+@both_apis
+def test_an_md5_not_of_this_run_points_at_yunxiao_emas_run(
+    emulator: Emulated, run_cli: Any
+) -> None:
+    result = run_cli("url", "--endpoint", emulator.base_url, *ids_args(emulator, md5="e" * 32))
+
+    assert result.returncode == 3
+    assert "not one of this run's: `yunxiao-emas run" in result.stderr
+
+
+@both_apis
+def test_a_refused_service_connection_is_named_in_the_hint(
+    emulator: Emulated, run_cli: Any
+) -> None:
+    result = run_cli(
+        "url", "--endpoint", emulator.base_url, *ids_args(emulator, service_connection_id=9)
+    )
+
+    assert result.returncode == 3
+    assert "service connection (--service-connection-id)" in result.stderr
