@@ -21,10 +21,12 @@ so that the next run can pin it.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import NoMatchError
-from ..runs import EmasArtifact, PipelineRun, ServiceConnection, only_connection
+
+if TYPE_CHECKING:
+    from ..runs import EmasArtifact, PipelineRun, ServiceConnection
 
 __all__ = ["Ask", "Resolved", "Wait", "resolve_flow"]
 
@@ -182,6 +184,8 @@ def resolve_flow(
             connections: list[ServiceConnection] = yield Ask(
                 "list_service_connections", {"organization_id": organization_id, "type": "emas"}
             )
+            from ..runs import only_connection  # attrs, once a run is at hand
+
             service_connection_id = only_connection(connections, organization_id).id
             sources["service_connection_id"] = "the organization's only EMAS service connection"
     run_id = run.pipeline_run_id if run is not None else pipeline_run_id
