@@ -61,19 +61,26 @@ def _organization(asked: Asked) -> Organization:
     return organization
 
 
-def _pipeline_runs(asked: Asked) -> list[Run]:
-    """The runs of the pipeline the request names, newest first."""
+def _pipeline(asked: Asked) -> tuple[str, int]:
+    """The organization and pipeline the request names, once they are known and admitted."""
     organization = _organization(asked)
-    pipeline_id = asked.arguments["pipeline_id"]
+    pipeline_id: int = asked.arguments["pipeline_id"]
     if pipeline_id not in organization.pipelines:
         raise Refusal.service("InvalidPipeline.NotFound")
-    return asked.state.book.runs_of(asked.arguments["organization_id"], pipeline_id)
+    return asked.arguments["organization_id"], pipeline_id
+
+
+def _pipeline_runs(asked: Asked) -> list[Run]:
+    """The runs of the pipeline the request names, newest first."""
+    return asked.state.book.runs_of(*_pipeline(asked))
 
 
 def _polled(asked: Asked) -> Run:
     """The run the request names; this GetPipelineRun counts as one poll of it."""
-    wanted = asked.arguments["pipeline_run_id"]
-    run = next((r for r in _pipeline_runs(asked) if r.pipeline_run_id == wanted), None)
+    organization_id, pipeline_id = _pipeline(asked)
+    run = asked.state.book.runs.get(
+        (organization_id, pipeline_id, asked.arguments["pipeline_run_id"])
+    )
     if run is None:
         raise Refusal.service("InvalidPipelineRun.NotFound")
     return run

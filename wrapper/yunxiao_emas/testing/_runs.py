@@ -349,13 +349,13 @@ class RunBook:
                     f"(SUCCESS, FAIL...), not {status}"
                 )
             polls = finishes_after_polls
-        if isinstance(stages, str | bytes | Mapping):
+        if isinstance(stages, str | bytes | Mapping) or not isinstance(stages, Iterable | None):
             raise RunError(f"stages must be a list of stages, got {_kind(stages)}")
         saved = self._next_job_id
         try:
             parsed = [
                 self._stage(stage, f"stages[{index}]", status)
-                for index, stage in enumerate(_list(stages or [], "stages"))
+                for index, stage in enumerate(list(stages or []))
             ]
         except RunError:
             self._next_job_id = saved

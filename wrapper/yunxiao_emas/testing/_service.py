@@ -85,8 +85,10 @@ class EmulatedService:
 
     Both then apply an optional rate limit per identity (AccessKey or token), and answer from
     the same organizations, pipelines, runs, jobs and artifacts with the bodies, statuses and
-    codes of openapi.yaml. Artifacts are served at pre-signed, expiring URLs on the emulator
-    itself, with ``Range`` support.
+    codes of openapi.yaml; so do the operations that find the ids (GetPipelineRun,
+    ListPipelineRuns, ListServiceConnections, GetLatestPipelineRun: see :meth:`add_run`).
+    Artifacts are served at pre-signed, expiring URLs on the emulator itself, with ``Range``
+    support.
 
     >>> service = EmulatedService(access_keys={"AKID": "secret"})
     >>> md5 = service.add_artifact("org-1", 1111, 1, "job-1", b"apk", service_connection_id=122)
