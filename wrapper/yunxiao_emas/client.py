@@ -1,5 +1,7 @@
 """``Client`` and ``AsyncClient``: validated, authenticated, retried calls for the download URL
-of an EMAS artifact, and the verified download of the artifact.
+of an EMAS artifact, and the verified download of the artifact; and the calls that find its
+ids (the runs of a pipeline, a run with its jobs and EMAS artifacts, the latest run, the
+service connections), through the same call path.
 
 Every rule lives once elsewhere: the configuration and the request in :mod:`._call.request`,
 the call and its retries in :func:`~yunxiao_emas._call.retry.call_flow`, the download in
@@ -153,6 +155,7 @@ class _BaseClient:
     def _latest_flow(
         self, organization_id: object, pipeline_id: object, status: object
     ) -> Generator[Call, Any, PipelineRun]:
+        """The flow of ``get_latest_pipeline_run``, its arguments checked (before any I/O)."""
         pipeline, checked, _ = check_list_args(organization_id, pipeline_id, status, None)
         return latest_run_flow(pipeline, checked, signed=self._core.signed)
 
