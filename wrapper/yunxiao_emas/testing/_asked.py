@@ -10,8 +10,9 @@ host to answer from.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from ._messages import Refusal
 
@@ -26,7 +27,7 @@ REGION_BAD_REQUEST = "BadRequest"
 """The token API's code for a request it cannot serve as sent (its error-code centre)."""
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Asked:
     """One admitted API request, as its operation's handler answers it."""
 

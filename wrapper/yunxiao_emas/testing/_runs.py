@@ -21,8 +21,9 @@ import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+import attrs
 
 from ._rules import check_int, check_text
 
@@ -82,7 +83,7 @@ class RunError(ValueError):
 # --- the data -------------------------------------------------------------------------------
 
 
-@dataclass
+@attrs.define
 class Job:
     """A job of a stage, as the API shows it: ``params`` and ``result`` are JSON strings."""
 
@@ -91,24 +92,24 @@ class Job:
     status: str
     params: str = "{}"
     result: str | None = None
-    actions: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = attrs.field(factory=list)
     start_time: int | None = None
     end_time: int | None = None
     job_sign: str | None = None
 
 
-@dataclass
+@attrs.define
 class Stage:
     """A stage of a run, with its jobs (the API's ``stages[].stageInfo``)."""
 
     name: str
     status: str
-    jobs: list[Job] = field(default_factory=list)
+    jobs: list[Job] = attrs.field(factory=list)
     start_time: int | None = None
     end_time: int | None = None
 
 
-@dataclass
+@attrs.define
 class Run:
     """A pipeline run. ``polls_left``: how many more GetPipelineRun calls answer RUNNING."""
 
@@ -119,7 +120,7 @@ class Run:
     trigger_mode: int
     start_time: int
     end_time: int | None
-    stages: list[Stage] = field(default_factory=list)
+    stages: list[Stage] = attrs.field(factory=list)
     polls_left: int = 0
 
     @property
@@ -132,7 +133,7 @@ class Run:
         return None if self.polls_left > 0 else self.end_time
 
 
-@dataclass
+@attrs.define
 class Connection:
     """A service connection of an organization (ListServiceConnections)."""
 
@@ -452,7 +453,7 @@ def _check_id(name: str, value: object, where: str) -> int:
 # --- filtering and paging ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class RunFilter:
     """ListPipelineRuns's filters (either API): a run started within ``[start_time,
     end_time]`` (milliseconds), of ``status`` and ``trigger_mode``; None: any."""
@@ -472,7 +473,7 @@ class RunFilter:
         return self.trigger_mode is None or run.trigger_mode == self.trigger_mode
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Page:
     """One page of runs, and where it sits among them all."""
 
