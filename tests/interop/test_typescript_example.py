@@ -26,6 +26,7 @@ import pytest
 from yunxiao_emas.testing import EmulatedService
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "typescript"
+VECTORS_FILE = Path(__file__).resolve().parents[2] / "signing-vectors.json"
 KEY_ID, SECRET = "LTAItypescript", "typescript-example-secret"
 TOKEN = "pt-typescript-example-token"
 ORG, PIPELINE, RUN, JOB, CONNECTION = "ts-org", 1111, 1, "Psaxsa", 122
@@ -148,6 +149,7 @@ def test_node_test_of_the_signer_passes_the_documented_known_answer_vector(
     done = subprocess.run(
         ["node", "--test", "dist/test/acs3.test.js"],
         cwd=example,
+        env={**os.environ, "SIGNING_VECTORS": str(VECTORS_FILE)},
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -157,6 +159,24 @@ def test_node_test_of_the_signer_passes_the_documented_known_answer_vector(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "# fail 0" in done.stdout
     assert "documented example: string to sign and signature" in done.stdout
+
+
+def test_node_test_of_the_signer_runs_every_signing_vector(example: Path) -> None:
+    names = [vector["name"] for vector in json.loads(VECTORS_FILE.read_text("utf-8"))["vectors"]]
+
+    done = subprocess.run(
+        ["node", "--test", "dist/test/acs3.test.js"],
+        cwd=example,
+        env={**os.environ, "SIGNING_VECTORS": str(VECTORS_FILE)},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "# fail 0" in done.stdout
+    assert [name for name in names if f"signing vector {name}" not in done.stdout] == []
 
 
 def test_signed_call_gets_the_url_and_the_downloaded_file_has_its_md5(
