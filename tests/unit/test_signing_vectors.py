@@ -112,3 +112,43 @@ def test_the_committed_file_is_what_the_script_makes() -> None:
     script = runpy.run_path(str(ROOT / "scripts" / "signing_vectors.py"))
 
     assert script["render"]() == VECTORS_FILE.read_text(encoding="utf-8")
+
+
+# --- the spec's machine-readable signing rules (x-acs-signing) agree with the code ------------
+
+
+def signing_rules() -> dict[str, Any]:
+    from yunxiao_emas._spec import load_spec
+
+    rules: dict[str, Any] = load_spec()["components"]["securitySchemes"]["acs3HmacSha256"][
+        "x-acs-signing"
+    ]
+    return rules
+
+
+def test_the_spec_points_to_the_vectors_file() -> None:
+    assert (ROOT / signing_rules()["vectors"]["file"]).is_file()
+
+
+def test_the_specs_date_format_and_skew_are_the_signers_and_the_emulators() -> None:
+    from yunxiao_emas.auth.acs3 import DATE_FORMAT
+    from yunxiao_emas.testing._gateway import SKEW_LIMIT_SECONDS
+
+    date = signing_rules()["date"]
+
+    assert date["strftime"] == DATE_FORMAT
+    assert date["maxSkewSeconds"] == SKEW_LIMIT_SECONDS
+
+
+def test_the_specs_always_signed_headers_are_the_ones_every_vector_of_ours_signs() -> None:
+    always = set(signing_rules()["signedHeaders"]["always"])
+
+    for vector in VECTORS:
+        assert always <= set(vector["signedHeaders"].split(";")), vector["name"]
+
+
+def test_the_specs_sts_headers_are_the_ones_the_sts_vector_adds() -> None:
+    rules = signing_rules()["signedHeaders"]
+    signed = set(by_name("sts-credentials")["signedHeaders"].split(";"))
+
+    assert signed == set(rules["always"]) | set(rules["withStsCredentials"])
