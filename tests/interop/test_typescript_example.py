@@ -111,7 +111,7 @@ def run_example(example: Path, api: str, base_url: str, run: int, **env: str) ->
     )
     lines = done.stdout.strip().splitlines()
     assert lines, f"the example printed nothing (exit {done.returncode}):\n{done.stderr}"
-    return {**json.loads(lines[-1]), "exit": done.returncode}
+    return {**json.loads(lines[-1]), "exit": done.returncode, "stderr": done.stderr}
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +219,7 @@ def test_signed_call_with_a_wrong_secret_reads_the_gateway_error(
     assert answer["exit"] == 1
     assert answer["code"] == "SignatureDoesNotMatch"
     assert answer["requestId"]
+    assert f"the emulator's canonical request:\nPOST\n/organization/{ORG}/" in answer["stderr"]
 
 
 def test_token_call_gets_the_url_and_the_downloaded_file_has_its_md5(
