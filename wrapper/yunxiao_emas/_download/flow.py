@@ -24,7 +24,8 @@ import httpx
 from .._call.policy import RetryPolicy
 from .._call.retry import Sleep
 from ..models import ArtifactUrl, DownloadedArtifact
-from .transfer import AlreadyThere, Busy, Refresh, Restart, Transfer, transport_failure
+from .answers import AlreadyThere, Busy, Refresh, Restart
+from .transfer import Transfer, transport_failure
 
 __all__ = [
     "FETCH",
