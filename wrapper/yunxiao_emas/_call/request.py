@@ -449,7 +449,7 @@ class Core:
             try:
                 skipped = check_target(path, ids.md5, bool(overwrite))
             except Occupied as exc:
-                raise InvalidArgumentError("dest", str(exc)) from None
+                raise InvalidArgumentError("dest", str(exc)) from exc
             if skipped is not None:
                 return skipped
         self.bound()  # the credentials are usable, before a file is made

@@ -105,13 +105,29 @@ def hex_md5(md5: str) -> str | None:
     return md5.lower() if _HEX_MD5.fullmatch(md5) else None
 
 
-def exists_rule(path: Path) -> str:
-    """What a download says of a file in its way."""
-    return f"{path} exists; pass overwrite=True to replace it"
+def exists_rule(path: Path, overwrite: str = "overwrite=True") -> str:
+    """What a download says of a file in its way; ``overwrite`` is how to ask for it to be
+    replaced (the command line says ``--overwrite``)."""
+    return f"{path} exists; pass {overwrite} to replace it"
 
 
 class Occupied(Exception):
-    """The file a download would write cannot be used (see :func:`check_target`)."""
+    """The file a download would write cannot be used (see :func:`check_target`): a symbolic
+    link, or a file (``link`` False) that only ``overwrite`` would replace."""
+
+    def __init__(self, path: Path, *, link: bool) -> None:
+        self.path = path
+        self.link = link
+        super().__init__(self.say())
+
+    def say(self, overwrite: str = "overwrite=True") -> str:
+        """The reason, with ``overwrite`` as the way to ask for a replacement."""
+        if self.link:
+            return (
+                f"{self.path} is a symbolic link: a download never replaces one nor writes "
+                "through it (give the path it points to, or remove the link)"
+            )
+        return exists_rule(self.path, overwrite)
 
 
 def check_target(path: Path, md5: str, overwrite: bool) -> DownloadedArtifact | None:
@@ -120,15 +136,12 @@ def check_target(path: Path, md5: str, overwrite: bool) -> DownloadedArtifact | 
     replace). A symbolic link is never replaced nor written through, and another file only
     with ``overwrite``: :class:`Occupied` says why."""
     if path.is_symlink():
-        raise Occupied(
-            f"{path} is a symbolic link: a download never replaces one nor writes through it "
-            "(give the path it points to, or remove the link)"
-        )
+        raise Occupied(path, link=True)
     if not path.exists():
         return None
     skipped = existing_match(path, md5)
     if skipped is None and not overwrite:
-        raise Occupied(exists_rule(path))
+        raise Occupied(path, link=False)
     return skipped
 
 

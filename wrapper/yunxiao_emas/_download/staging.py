@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import DownloadError
-from .names import exists_rule
+from .names import Occupied
 from .sink import cannot_write
 
 __all__ = ["StagedFile"]
@@ -51,8 +51,9 @@ class StagedFile:
                 os.replace(self.path, target)
             else:
                 _move_without_replacing(self.path, target)
-        except FileExistsError as exc:
-            raise DownloadError(exists_rule(target)) from exc
+        except FileExistsError:
+            occupied = Occupied(target, link=False)  # a file appeared there meanwhile
+            raise DownloadError(str(occupied)) from occupied
         except OSError as exc:
             raise DownloadError(f"cannot move the download into place: {exc.strerror}") from exc
         _fsync_dir(target.parent)

@@ -112,7 +112,7 @@ def check_download_args(
     if not path.parent.is_dir():
         raise InvalidArgumentError(
             "dest",
-            f"the directory {path.parent} does not exist (end dest with {os.sep!r} to "
+            f"the directory {path.parent} does not exist (end it with {os.sep!r} to "
             "download into a new directory)",
         )
     return path
@@ -224,7 +224,7 @@ class Transfer:
             self.skipped = check_target(self.final_path, md5, self.overwrite)
         except Occupied as exc:
             # Found only once the file host named the file: still the caller's choice to make.
-            raise DownloadError(str(exc)) from FileExistsError(str(self.final_path))
+            raise DownloadError(str(exc)) from exc
         except OSError as exc:
             raise DownloadError(f"cannot use the name {self.final_path.name!r}: {exc}") from exc
         if self.skipped is not None:

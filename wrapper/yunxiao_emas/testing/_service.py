@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._urls import is_loopback
 from ..credentials import AccessKeyCredentials, PersonalAccessToken
 from ._exchange import (
     ApiAnswer,
@@ -53,23 +54,11 @@ __all__ = [
     "EmulatedService",
 ]
 
-DEFAULT_ACCESS_KEY_ID = "LTAI5tEmulatorAccessKey"
+DEFAULT_ACCESS_KEY_ID = "LTAIemulator"
+"""The AccessKey id of an emulator given none (the ``emulator`` command's too)."""
 DEFAULT_ACCESS_KEY_SECRET = "emulator-secret-do-not-use-elsewhere"  # noqa: S105 (a test key)
 DEFAULT_TOKEN = "pt-emulator-token-do-not-use-elsewhere"  # noqa: S105 (a test token)
 DEFAULT_URL_TTL = 3600
-
-
-def _is_loopback_address(host: str) -> bool:
-    """Whether binding ``host`` listens on this machine only (``localhost``, 127.0.0.0/8,
-    ``::1``); ``0.0.0.0`` and ``::`` listen on every interface."""
-    if host.lower() == "localhost":
-        return True
-    import ipaddress
-
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class EmulatedService:
@@ -555,7 +544,7 @@ class EmulatedService:
         """Whether the control API is served when the emulator listens on ``host``."""
         if self.control_api is not None:
             return self.control_api
-        return _is_loopback_address(host)
+        return is_loopback(host)
 
     def serve(
         self,
