@@ -39,37 +39,30 @@ __all__ = [
 ]
 
 
+@attrs.frozen
 class Fetch:
     """Step: get a (fresh) URL from the API."""
 
-    __slots__ = ()
 
-
+@attrs.frozen
 class Stream:
     """Step: stream from this URL into the transfer until the body ends."""
 
-    __slots__ = ("file_url",)
-
-    def __init__(self, file_url: str) -> None:
-        self.file_url = file_url
+    file_url: str
 
 
+@attrs.frozen
 class StreamParts:
     """Step: fetch the parts still missing, over up to ``Transfer.connections`` connections."""
 
-    __slots__ = ("file_url",)
-
-    def __init__(self, file_url: str) -> None:
-        self.file_url = file_url
+    file_url: str
 
 
+@attrs.frozen
 class Commit:
     """Step: verify and move the file into place (disk I/O only)."""
 
-    __slots__ = ("request_id",)
-
-    def __init__(self, request_id: str) -> None:
-        self.request_id = request_id
+    request_id: str
 
 
 FETCH = Fetch()

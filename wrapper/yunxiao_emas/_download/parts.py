@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from ..errors import DownloadError
 from .sink import cannot_write
 
@@ -49,18 +51,15 @@ def part_size(remaining: int, connections: int) -> int:
 _READ_BACK = 1024 * 1024
 
 
+@attrs.define(eq=False)  # each part is one range of the file: compared by identity
 class Part:
     """Bytes ``start`` to ``end`` (exclusive) of the file; ``pos`` is the next byte to fetch."""
 
-    __slots__ = ("end", "pos", "start")
-
-    def __init__(self, start: int, end: int) -> None:
-        self.start = start
-        self.end = end
-        self.pos = start
-
-    def __repr__(self) -> str:
-        return f"Part({self.start}, {self.end}, pos={self.pos})"
+    start: int
+    end: int
+    pos: int = attrs.field(
+        init=False, default=attrs.Factory(lambda self: self.start, takes_self=True)
+    )
 
     @property
     def done(self) -> bool:
@@ -197,6 +196,7 @@ class Parts:
 FAST_LINK = 100_000_000  # bytes/s: a connection this fast leaves nothing for parts to gain
 
 
+@attrs.define
 class SplitDecision:
     """Whether a download in one piece goes on in parts, over several connections.
 
@@ -207,14 +207,12 @@ class SplitDecision:
     piece too, as does a download over one connection.
     """
 
-    __slots__ = ("decided", "first_byte_at", "monotonic", "ranges_served")
-
-    def __init__(self, connections: int) -> None:
-        self.decided = connections == 1
-        self.ranges_served = False
-        """Whether the file host answered a range (206)."""
-        self.first_byte_at: float | None = None
-        self.monotonic: Callable[[], float] = time.monotonic
+    decided: bool
+    """Whether the download stays as it is: settled, or over one connection from the start."""
+    ranges_served: bool = False
+    """Whether the file host answered a range (206)."""
+    first_byte_at: float | None = None
+    monotonic: Callable[[], float] = attrs.field(default=time.monotonic, repr=False)
 
     def started(self) -> None:
         """A piece of the body arrived (the first one starts the clock)."""

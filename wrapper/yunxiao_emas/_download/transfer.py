@@ -146,7 +146,7 @@ class Transfer:
         self.parts: Parts | None = None
         """The tail of the file in parts over several connections, once :meth:`split` found
         the link slow; None while the download goes in one piece."""
-        self._split = SplitDecision(connections)
+        self._split = SplitDecision(decided=connections == 1)
         self._progress_lock = threading.Lock()
         self.expected_md5 = hex_md5(expected_md5)
         self.overwrite = overwrite

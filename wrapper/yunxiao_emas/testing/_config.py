@@ -31,9 +31,10 @@ import functools
 import json
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from ._settings import EmulatorConfigError, Key, check, kind_of
 
@@ -73,7 +74,7 @@ _CONTENT_KEYS = ("path", "size", "content_base64")
 ARTIFACT_KEYS = (*_IDS, "service_connection_id", "filename", "md5", *_CONTENT_KEYS)
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class ArtifactSpec:
     """The arguments of one :meth:`EmulatedService.add_artifact` call, read from data."""
 

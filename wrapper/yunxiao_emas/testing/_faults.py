@@ -7,8 +7,9 @@ asks for an answer the contract does not declare fails at once, at the line that
 from __future__ import annotations
 
 import collections
-from dataclasses import dataclass
 from typing import Literal
+
+import attrs
 
 from ..cli.spec import operations
 from ._messages import CODE_FOR_STATUS, GATEWAY_ERRORS, Refusal, RetryAfter, Shape, documented
@@ -16,7 +17,7 @@ from ._messages import CODE_FOR_STATUS, GATEWAY_ERRORS, Refusal, RetryAfter, Sha
 __all__ = ["Fault", "Faults", "make_fault", "positive"]
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Fault:
     """One queued API fault: an error answer, or a cut connection (``kind="drop"``).
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
+
+import attrs
 
 __all__ = [
     "CONFIG",
@@ -50,7 +51,7 @@ _WORDS = {
 }
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Key:
     """One key: its type, and for numbers the inclusive range (``above``: ``low`` excluded)."""
 
@@ -128,7 +129,7 @@ _COUNT = Key("int", 1, MAX_COUNT)
 _TEXT = Key("text")
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class FaultRule:
     """A fault (or clock, or credential) method the control API may call, and its keys."""
 
