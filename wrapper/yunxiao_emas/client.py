@@ -63,17 +63,15 @@ class _BaseClient:
     def __init__(
         self,
         *,
-        credentials: CredentialsProvider | None,
-        endpoint: str | None,
-        timeout: float | httpx.Timeout | None,
-        retries: int | RetryPolicy,
         verify: bool | str | ssl.SSLContext,
         proxy: str | None,
-        user_agent: str | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
         limits: httpx.Limits | None,
         transport: str = "auto",
+        **settings: Any,
     ) -> None:
+        """The HTTP options here; ``settings`` are :class:`Core`'s (credentials, endpoint,
+        timeout, retries, user agent)."""
         http_class = self._http_class
         if http_client is not None and not isinstance(http_client, http_class):
             raise InvalidArgumentError("http_client", f"must be an httpx.{http_class.__name__}")
@@ -86,13 +84,7 @@ class _BaseClient:
             limits=limits,
             own_transports=own_transports,
         )
-        self._core = Core(
-            credentials=credentials,
-            endpoint=endpoint,
-            timeout=timeout,
-            retries=retries,
-            user_agent_suffix=user_agent,
-        )
+        self._core = Core(**settings)
         self._owns_http = http_client is None
         self._options = options
         self._http = http_client or client_class(**self._core.own_client_options(options))
@@ -174,9 +166,9 @@ class Client(_BaseClient):
             endpoint=endpoint,
             timeout=timeout,
             retries=retries,
+            user_agent_suffix=user_agent,
             verify=verify,
             proxy=proxy,
-            user_agent=user_agent,
             http_client=http_client,
             limits=limits,
         )
@@ -493,9 +485,9 @@ class AsyncClient(_BaseClient):
             endpoint=endpoint,
             timeout=timeout,
             retries=retries,
+            user_agent_suffix=user_agent,
             verify=verify,
             proxy=proxy,
-            user_agent=user_agent,
             http_client=http_client,
             limits=limits,
             transport=transport,

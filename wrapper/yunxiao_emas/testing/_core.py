@@ -38,24 +38,15 @@ class ServiceCore:
     """The state of an emulated service and its answers to API calls and downloads."""
 
     def __init__(
-        self,
-        now: Callable[[], float],
-        *,
-        url_ttl: int,
-        rate_limit: tuple[int, float] | None,
-        token_answers_as_text: bool,
-        download_bandwidth: float | None,
+        self, now: Callable[[], float], *, download_bandwidth: float | None, **settings: Any
     ) -> None:
+        """``settings`` are the :class:`State`'s (``url_ttl``, ``rate_limit``,
+        ``token_answers_as_text``), checked like every later change of them."""
         self.download_bandwidth = download_bandwidth
         self._now = now
         self._lock = threading.RLock()
-        self._state = State(
-            now,
-            url_ttl=url_ttl,
-            rate_limit=rate_limit,
-            token_answers_as_text=token_answers_as_text,
-        )
-        self.url_ttl, self.rate_limit = url_ttl, rate_limit  # checked
+        self._state = State(now, **settings)
+        self.url_ttl, self.rate_limit = self._state.url_ttl, self._state.rate_limit  # checked
         self._faults = Faults()
         self._file_host = FileHost(self._state, self._faults)
         self.calls: list[Call] = []
