@@ -13,6 +13,7 @@ GetPipelineEmasArtifactUrl; a personal access token: Yunxiao's newer OpenAPI).
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import itertools
 import os
@@ -52,7 +53,7 @@ DEFAULT_TOKEN_ENDPOINT = TOKEN.default_host
 _CallFlow = Generator[CallStep, Outcome, "ArtifactUrl"]
 
 
-class _BaseClient:
+class _BaseClient(abc.ABC):
     """What :class:`Client` and :class:`AsyncClient` share (httpx's ``BaseClient`` is the
     model): the checks of the arguments and the configuration (all before any I/O), the repr,
     and the flows of a call and of a download, which the two only drive."""
@@ -90,12 +91,12 @@ class _BaseClient:
         self._http = http_client or client_class(**self._core.own_client_options(options))
 
     @staticmethod
+    @abc.abstractmethod
     def _transports(
         transport: str, http_client: object
     ) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
         """The httpx client class, the transport class of its routes, and whether every route
         gets one of ours (see :func:`~yunxiao_emas._call.request.http_options`)."""
-        raise NotImplementedError  # pragma: no cover
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self._core.base_url!r})"
