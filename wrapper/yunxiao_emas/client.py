@@ -83,7 +83,8 @@ class _BaseClient(abc.ABC):
             proxy=proxy,
             transport=transport_class,
             limits=limits,
-            own_transports=own_transports,
+            # A caller's http_client keeps its own transports: none of ours is built.
+            own_transports=own_transports and http_client is None,
         )
         self._core = Core(**settings)
         self._owns_http = http_client is None
