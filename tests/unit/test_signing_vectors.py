@@ -118,7 +118,7 @@ def test_the_committed_file_is_what_the_script_makes() -> None:
 
 
 def signing_rules() -> dict[str, Any]:
-    from yunxiao_emas._spec import load_spec
+    from yunxiao_emas.cli.spec import load_spec
 
     rules: dict[str, Any] = load_spec()["components"]["securitySchemes"]["acs3HmacSha256"][
         "x-acs-signing"

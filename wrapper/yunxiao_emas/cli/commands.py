@@ -33,9 +33,9 @@ except ImportError:  # pragma: no cover - exercised by users without the extra
 # Only what ``--help`` needs is imported here: the client (and httpx with it) is imported by
 # the commands that call the API, so that ``yunxiao-emas --help`` starts as fast as a bare
 # ``import httpx`` (measured by ``python -m bench --only imports``).
-from . import __version__
-from ._hosts import PAT_API_HOST, SIGNED_API_HOST
-from .credentials import (
+from .. import __version__
+from .._call.hosts import PAT_API_HOST, SIGNED_API_HOST
+from ..credentials import (
     CliProfileCredentials,
     CredentialsProvider,
     DefaultCredentialsChain,
@@ -43,7 +43,7 @@ from .credentials import (
     OfficialCredentials,
     PersonalAccessToken,
 )
-from .errors import (
+from ..errors import (
     ApiError,
     AuthenticationError,
     ChecksumMismatchError,
@@ -57,8 +57,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .client import Client
-    from .models import ArtifactUrl, DownloadedArtifact
+    from ..client import Client
+    from ..models import ArtifactUrl, DownloadedArtifact
 
 EXIT_OK = 0
 EXIT_DRIFT = 1
@@ -175,7 +175,7 @@ def _expected_failures() -> Iterator[None]:
     try:
         yield
     except InvalidArgumentError as exc:
-        _fail(f"invalid argument {_cli_words(str(exc))}", EXIT_INVALID, error=type(exc).__name__)
+        _fail(f"invalid argument {_cli_words(exc)}", EXIT_INVALID, error=type(exc).__name__)
     except CredentialsError as exc:
         _fail(f"credentials: {exc}", EXIT_INVALID, error=type(exc).__name__)
     except ApiError as exc:
@@ -195,19 +195,30 @@ def _expected_failures() -> Iterator[None]:
     except TransportError as exc:
         _fail(f"network: {exc}", EXIT_NETWORK, error=type(exc).__name__)
     except DownloadError as exc:
-        if isinstance(exc.__cause__, FileExistsError):
+        if _occupied(exc) is not None:
             # Found only once the file host named the file: still the user's choice to make.
-            _fail(_cli_words(str(exc)), EXIT_INVALID, error=type(exc).__name__)
+            _fail(_cli_words(exc), EXIT_INVALID, error=type(exc).__name__)
         _fail(f"download failed: {exc}", EXIT_NETWORK, error=type(exc).__name__)
 
 
-def _cli_words(message: str) -> str:
-    """The library's messages name Python arguments; say the command line's options."""
-    return (
-        message.replace("pass overwrite=True", "use --overwrite")
-        .replace("dest:", "--output:")
-        .replace("end dest with", "end --output with")
-    )
+# The library's parameters that the command line calls otherwise.
+_OPTIONS = {"dest": "--output", "overwrite": "--overwrite"}
+
+
+def _occupied(exc: YunxiaoError) -> Any:
+    """The download's reason not to write a file (names.Occupied), if that is the error."""
+    from .._download.names import Occupied
+
+    return exc.__cause__ if isinstance(exc.__cause__, Occupied) else None
+
+
+def _cli_words(exc: InvalidArgumentError | DownloadError) -> str:
+    """The error in the command line's words: its options, not the library's parameters."""
+    occupied = _occupied(exc)
+    reason = occupied.say(_OPTIONS["overwrite"]) if occupied is not None else None
+    if isinstance(exc, InvalidArgumentError):
+        return f"{_OPTIONS.get(exc.parameter, exc.parameter)}: {reason or exc.rule}"
+    return reason or str(exc)
 
 
 # --- logging (-v) ----------------------------------------------------------------------------
@@ -355,7 +366,7 @@ def _client(options: dict[str, Any], *, retries: int | None = None) -> Client:
     _set_up_logging(options.pop("verbose"))
     credentials = _credentials(options.pop("profile"), options.pop("token"))
     ca_bundle = options.pop("ca_bundle")
-    from .client import Client
+    from ..client import Client
 
     return Client(
         credentials=credentials,
@@ -440,17 +451,6 @@ def url(as_json: bool, **options: Any) -> None:
         click.echo(result.file_url)
 
 
-def _names_a_directory(output: str) -> bool:
-    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
-    return output.endswith(separators) or Path(output).expanduser().is_dir()
-
-
-def _name_in(file_url: str) -> str:
-    from urllib.parse import unquote, urlsplit
-
-    return unquote(urlsplit(file_url).path.rsplit("/", 1)[-1]) or "artifact"
-
-
 @cli.command()
 @_ids
 @_connection
@@ -477,15 +477,18 @@ def download(output: str, overwrite: bool, quiet: bool, as_json: bool, **options
     service_connection_id = options.pop("service_connection_id")
     ids = _ids_of(options)
     show_progress = not quiet and not as_json and sys.stderr.isatty()
+    # The download's own rules, so that the bar names the file it writes.
+    from .._download.names import filename_from, names_a_directory
+
     with _expected_failures(), _client(options) as client:
         artifact_url = None
-        name = None if _names_a_directory(output) else Path(output).name
+        name = None if names_a_directory(output) else Path(output).name
         if show_progress and name is None:
             # The bar shows the file's name, which in a directory comes from the file host.
             artifact_url = client.get_pipeline_emas_artifact_url(
                 *ids, service_connection_id=service_connection_id
             )
-            name = _name_in(artifact_url.file_url)
+            name = filename_from({}, artifact_url.file_url)
         with _progress(show_progress, name or "artifact") as progress:
             result = client.download_pipeline_emas_artifact(
                 *ids,
@@ -596,7 +599,7 @@ def emulator(
     The first line on stdout is one JSON object: base_url, control_url, access_keys,
     sts_tokens, tokens and artifacts, for programs that start it with --port 0.
     """
-    from ._emulator_command import CommandFailure, run_emulator
+    from .emulator import CommandFailure, run_emulator
 
     try:
         run_emulator(
@@ -626,8 +629,8 @@ def check_contract(as_json: bool, **options: Any) -> None:
     openapi.yaml. Never fuzzes the endpoint. Exit 1 is drift; a success call refused for the
     credentials or the signature exits 2, for the ids or another API error 3.
     """
-    from ._contract import check_endpoint
-    from ._operations import Ids
+    from .._call.operations import Ids
+    from .contract import check_endpoint
 
     service_connection_id = options.pop("service_connection_id")
     ids = _ids_of(options)
