@@ -137,8 +137,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Every test, against the installed wheel (so packaging is tested too)."""
+    """Every test, against the installed wheel (so packaging is tested too). The Go and Java
+    examples run in tests/interop: the machine's Go, Java and Jackson jars, as for `spec`."""
     session.install(".[cli,mock]", *group("test"))
+    install_machine_needs(session)
     session.run("pytest", *session.posargs)
 
 
