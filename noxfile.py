@@ -220,9 +220,14 @@ def docs(session: nox.Session) -> None:
         "no:cacheprovider",
         "-p",
         "no:yunxiao_emas",
+        # pyproject.toml's pytest settings name pytest-asyncio's options, not installed here.
+        "-W",
+        "ignore::pytest.PytestConfigWarning",
         *[arg for arg in session.posargs if arg != "--no-browser"],
         env={"YUNXIAO_DOCS_SITE": str(DOCS_SITE.resolve())},
     )
+    shots = DOCS_SITE.parent / "screenshots"
+    session.log(f"screenshots: {shots / 'home.png'} and {shots / 'contract.png'}")
 
 
 @nox.session
