@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 
 from ._download_parts import MIN_PART_SIZE, Part, Parts, part_size
-from ._retry import RETRYABLE_STATUSES, retry_after_of
+from ._retry import RETRYABLE_STATUSES, log_resume, retry_after_of
 from ._urls import is_loopback, redact_url
 from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
 from .models import DownloadedArtifact, ProgressCallback
@@ -588,6 +588,7 @@ class Transfer:
                 raise DownloadError(
                     f"the connections dropped {self.resumes} times; giving up"
                 ) from error
+        log_resume("a connection of the download dropped", self.resumes, None, error)
 
     def _hand_over(self) -> None:
         if self._pending:

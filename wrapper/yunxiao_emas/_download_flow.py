@@ -23,7 +23,7 @@ import httpx
 
 from ._download_file import AlreadyThere, Busy, Refresh, Restart, Transfer, transport_failure
 from ._policy import RetryPolicy
-from ._retry import Sleep
+from ._retry import Sleep, log_resume
 from .models import ArtifactUrl, DownloadedArtifact
 
 __all__ = [
@@ -108,10 +108,12 @@ def download_flow(
                 continue
             except Busy as exc:
                 transfer.resume_after(exc)
+                log_resume("the file host is busy", transfer.resumes, transfer.offset, exc)
                 yield Sleep(policy.wait(transfer.resumes - 1, exc.retry_after, rand))
                 continue
             except httpx.TransportError as exc:
                 transfer.resume_after(exc)
+                log_resume("the connection dropped", transfer.resumes, transfer.offset, exc)
                 continue
             except (httpx.RequestError, httpx.InvalidURL) as exc:
                 raise transport_failure(exc) from exc
@@ -120,7 +122,10 @@ def download_flow(
                 done = yield Commit(url.request_id)
                 assert isinstance(done, DownloadedArtifact)
                 return done
-            transfer.resume_after(EOFError("the body ended early"))
+            ended = EOFError("the body ended early")
+            transfer.resume_after(ended)
+            if transfer.parts is None:  # else the rest goes on in parts: not a drop
+                log_resume("the body ended early", transfer.resumes, transfer.offset, ended)
     except BaseException:
         transfer.discard()
         raise
