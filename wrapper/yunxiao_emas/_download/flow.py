@@ -22,7 +22,7 @@ import attrs
 import httpx
 
 from .._call.policy import RetryPolicy
-from .._call.retry import Sleep
+from .._call.retry import Sleep, log_resume
 from ..models import ArtifactUrl, DownloadedArtifact
 from .answers import AlreadyThere, Busy, Refresh, Restart
 from .transfer import Transfer, transport_failure
@@ -102,10 +102,12 @@ def download_flow(
                 continue
             except Busy as exc:
                 transfer.resume_after(exc)
+                log_resume("the file host is busy", transfer.resumes, transfer.offset, exc)
                 yield Sleep(policy.wait(transfer.resumes - 1, exc.retry_after, rand))
                 continue
             except httpx.TransportError as exc:
                 transfer.resume_after(exc)
+                log_resume("the connection dropped", transfer.resumes, transfer.offset, exc)
                 continue
             except (httpx.RequestError, httpx.InvalidURL) as exc:
                 raise transport_failure(exc) from exc
@@ -114,7 +116,10 @@ def download_flow(
                 done = yield Commit(url.request_id)
                 assert isinstance(done, DownloadedArtifact)
                 return done
-            transfer.resume_after(EOFError("the body ended early"))
+            ended = EOFError("the body ended early")
+            transfer.resume_after(ended)
+            if transfer.parts is None:  # else the rest goes on in parts: not a drop
+                log_resume("the body ended early", transfer.resumes, transfer.offset, ended)
     except BaseException:
         transfer.discard()
         raise

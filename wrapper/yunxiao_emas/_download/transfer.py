@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from .._call.policy import MAX_REDIRECTS, MAX_RESTARTS, MAX_RESUMES
+from .._call.retry import log_resume
 from .._urls import is_loopback
 from ..errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
 from ..models import DownloadedArtifact, ProgressCallback
@@ -319,6 +320,7 @@ class Transfer:
                 raise DownloadError(
                     f"the connections dropped {self.resumes} times; giving up"
                 ) from error
+        log_resume("a connection of the download dropped", self.resumes, None, error)
 
     def _hand_over(self) -> None:
         if self._pending:

@@ -1,7 +1,7 @@
 """The ``yunxiao-emas`` command: get the URL, download the artifact, run the emulator,
 check the contract. Needs the ``cli`` extra (click, rich). ``python -m yunxiao_emas`` runs it too.
 
-Exit codes (documented in the README):
+Exit codes (documented in the CLI reference, docs/reference/cli.md):
 0 ok · 1 the contract check found drift · 2 invalid arguments, no usable credentials, or the
 credentials or signature refused by check-contract · 3 the API answered with an error · 4 network
 or download failure (the emulator: cannot listen) · 5 checksum mismatch.
@@ -74,7 +74,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _log = logging.getLogger("yunxiao_emas.cli")
 
-# What to do about the errors people meet first (README, "Troubleshooting").
+# What to do about the errors people meet first (docs/guides/troubleshooting.md).
 _HINTS = {
     "SignatureDoesNotMatch": "the AccessKey secret is not the one of this AccessKey id",
     "IncompleteSignature": "the AccessKey secret is not the one of this AccessKey id",
@@ -252,7 +252,7 @@ def _ids(function: F) -> F:
         click.option(
             "--emas-job-instance-id",
             required=True,
-            help="EMAS job id (from GetPipelineRun; see README).",
+            help="EMAS job id (from GetPipelineRun; see the documentation, Getting started).",
         ),
         click.option(
             "--md5", required=True, help="md5 of the EMAS artifact (from GetPipelineRun)."
@@ -463,12 +463,24 @@ def url(as_json: bool, **options: Any) -> None:
     default=".",
     show_default=True,
     help="A file, or a directory: an existing one, or any path ending with / (created). "
-    "The name in a directory comes from the file host.",
+    "The name in a directory comes from the file host. A missing path without a final / is "
+    "a file's name: -o newdir writes a file named newdir (-o newdir/ makes the directory). "
+    "The last line printed says where the file went.",
+)
+@click.option(
+    "--connections",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Connections to read the file over, in parts, when the file host allows ranges and "
+    "the file is large enough (a file host that limits each connection's speed).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing file of another md5.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_json_option
-def download(output: str, overwrite: bool, quiet: bool, as_json: bool, **options: Any) -> None:
+def download(
+    output: str, overwrite: bool, connections: int, quiet: bool, as_json: bool, **options: Any
+) -> None:
     """Download the artifact, verified against --md5, resuming on dropped connections.
 
     A destination that already holds the file with this md5 is left as it is (nothing is
@@ -495,6 +507,7 @@ def download(output: str, overwrite: bool, quiet: bool, as_json: bool, **options
                 output,
                 service_connection_id=service_connection_id,
                 overwrite=overwrite,
+                connections=connections,
                 progress=progress,
                 artifact_url=artifact_url,
             )
@@ -514,7 +527,13 @@ def download(output: str, overwrite: bool, quiet: bool, as_json: bool, **options
 @contextmanager
 def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], None] | None]:
     """A rich progress bar on a terminal (the name, size and speed in binary units, time
-    left); nothing otherwise."""
+    left); nothing otherwise.
+
+    Transient: it is erased when the download ends, however it ends (the result line or the
+    error follows it), so neither a skipped download's empty bar nor a second copy of the bar
+    at Ctrl-C stays on the screen. On a narrow terminal it drops the bar and the time left
+    rather than wrap, and it cuts a long name, never the sizes.
+    """
     if not enabled:
         yield None
         return
@@ -528,6 +547,7 @@ def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], 
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.table import Column
     from rich.text import Text
 
     class BinarySpeedColumn(ProgressColumn):
@@ -536,20 +556,27 @@ def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], 
             shown = "?" if speed is None else f"{binary_size(speed)}/s"
             return Text(shown, style="progress.data.speed")
 
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(binary_units=True),
-        BinarySpeedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+    console = Console(stderr=True)
+    wide = console.width >= _WIDE_TERMINAL
+    name_column = Column(no_wrap=True, overflow="ellipsis", max_width=max(8, console.width // 4))
+    columns: list[ProgressColumn] = [TextColumn("{task.description}", table_column=name_column)]
+    if wide:
+        columns.append(BarColumn(bar_width=None))
+    columns += [DownloadColumn(binary_units=True), BinarySpeedColumn()]
+    if wide:
+        columns.append(TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True, expand=wide) as bar:
         task = bar.add_task(name, total=None)
 
         def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+# Below this many columns the progress bar shows the name, the sizes and the speed alone: the
+# five columns need about 70 to stay on one line.
+_WIDE_TERMINAL = 72
 
 
 @cli.command()
@@ -561,7 +588,7 @@ def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], 
     default=None,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A YAML or JSON file: access_keys, tokens, members, artifacts, rate_limit, ... "
-    "(EmulatedService's arguments; see README).",
+    "(EmulatedService's arguments; see the documentation, The service emulator).",
 )
 @click.option("--access-key-id", default=None, help="Default: LTAIemulator (or the config's).")
 @click.option(
@@ -574,7 +601,9 @@ def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], 
     "artifacts",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A file to serve as an EMAS artifact (repeatable).",
+    help="A file to serve as an EMAS artifact (repeatable): the Nth is served as organization "
+    "emulated-org, pipeline 1000+N, run 1, job emas-job-N, service connection 122 (printed "
+    "with a ready-to-paste download command).",
 )
 @click.option(
     "--control-api/--no-control-api",
