@@ -88,7 +88,7 @@ class _BaseClient(abc.ABC):
         **settings: Any,
     ) -> None:
         """The HTTP options here; ``settings`` are :class:`Core`'s (credentials, endpoint,
-        timeout, retries, user agent)."""
+        timeout, retries, user agent, edition)."""
         http_class = self._http_class
         if http_client is not None and not isinstance(http_client, http_class):
             raise InvalidArgumentError("http_client", f"must be an httpx.{http_class.__name__}")
