@@ -247,7 +247,9 @@ class Client:
         (each hop checked by the transfer); its body not read yet."""
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            response = self._http.send(self._core.file_request(headers, url), **SEND_OPTIONS)
+            request = self._core.file_request(headers, url)
+            with _typed_transport_errors(request):
+                response = self._http.send(request, **SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
             except BaseException:
@@ -358,7 +360,8 @@ class Client:
         the deadline (see ._deadline), or what went wrong."""
         token = DEADLINE.set(send.deadline)
         try:
-            response = self._http.send(send.request, **SEND_OPTIONS)
+            with _typed_transport_errors(send.request):
+                response = self._http.send(send.request, **SEND_OPTIONS)
             try:
                 body = AnswerBody(response)
                 if response.is_stream_consumed:  # a transport that read it already
@@ -681,12 +684,23 @@ class AsyncClient:
 
 @contextlib.contextmanager
 def _typed_transport_errors(request: httpx.Request) -> Iterator[None]:
-    """aiohttp's own errors that httpx-aiohttp lets through (a body longer than its
-    Content-Length, say) as the httpx transport error they are."""
+    """What a send can raise besides ``httpx.RequestError``, as the transport error it is.
+
+    httpx builds the next request of every 3xx it receives, followed or not, and raises
+    ``httpx.InvalidURL`` (no ``RequestError``) for a ``Location`` it cannot parse
+    (``javascript:alert(1)``, ``mailto:``): an answer we cannot use, as httpx's own
+    "Invalid URL in location header" is. aiohttp's own errors that httpx-aiohttp lets through
+    (a body longer than its Content-Length, say) likewise. Everything else of httpx is a
+    ``RequestError`` already, or a misuse of httpx by us (``StreamError``), not the network.
+    """
     try:
         yield
-    except (httpx.HTTPError, ApiError):
+    except (httpx.RequestError, ApiError):
         raise
+    except httpx.InvalidURL as exc:
+        raise httpx.RemoteProtocolError(
+            f"the answer's Location header is not a URL ({exc})", request=request
+        ) from exc
     except Exception as exc:
         if type(exc).__module__.split(".", 1)[0] != "aiohttp":
             raise
