@@ -119,6 +119,7 @@ def test_cli_with_an_unusable_api_redirect_prints_one_line_and_exits_4(
     assert run.returncode == 4, run.output
     assert "Traceback" not in run.output
     if as_json:
-        assert run.stdout.count("\n") == 1 and '"exit_code": 4' in run.stdout
+        assert run.stdout.count("\n") == 1
+        assert '"exit_code": 4' in run.stdout
     else:
         assert len(run.stderr.strip().splitlines()) == 1, run.stderr

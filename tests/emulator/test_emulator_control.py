@@ -258,7 +258,9 @@ async def test_the_index_lists_the_endpoints_and_faults(
 async def test_bad_input_answers_400_with_a_json_message(
     control_client: httpx.AsyncClient, path: str, body: bytes, message: str
 ) -> None:
-    response = await control_client.post(path, content=body)
+    response = await control_client.post(
+        path, content=body, headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/json"
@@ -281,7 +283,9 @@ async def test_a_body_over_the_limit_is_413(
 ) -> None:
     monkeypatch.setattr(control, "MAX_BODY", 100)
 
-    response = await control_client.post("/_emulator/artifacts", content=b"x" * 101)
+    response = await control_client.post(
+        "/_emulator/artifacts", content=b"x" * 101, headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 413
     assert "size instead" in response.json()["message"]

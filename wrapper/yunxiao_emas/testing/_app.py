@@ -23,6 +23,7 @@ from starlette.routing import Route
 from ._control import CONTROL_PREFIX, ControlEndpoint
 from ._exchange import ApiAnswer, ApiRequest, ConnectionDropped
 from ._file_host import DOWNLOAD_PREFIX, iter_chunks
+from ._guard import ControlGuard
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
@@ -204,7 +205,8 @@ def build_app(service: EmulatedService, *, control: bool = True) -> Starlette:
         ),
     ]
     if control:
-        routes.append(Route(f"{CONTROL_PREFIX}{{rest:path}}", ControlEndpoint(service)))
+        guarded = ControlGuard(ControlEndpoint(service))  # no browser page may drive it
+        routes.append(Route(f"{CONTROL_PREFIX}{{rest:path}}", guarded))
     app = Starlette(routes=routes, exception_handlers={Exception: _internal_error(service)})
     # Every other path is the API's business (the gateway answers InvalidAction.NotFound), and a
     # route pattern would not do: Starlette's patterns do not match decoded paths that contain
