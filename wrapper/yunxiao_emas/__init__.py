@@ -20,7 +20,7 @@ from ._lazy import lazy_names
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._policy import RetryPolicy
+    from ._call.policy import RetryPolicy
     from .client import DEFAULT_ENDPOINT, DEFAULT_TOKEN_ENDPOINT, AsyncClient, Client
     from .credentials import (
         AccessKeyCredentials,
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from .models import ArtifactUrl, DownloadedArtifact
 
 _HOME = {
-    "RetryPolicy": "._policy",
+    "RetryPolicy": "._call.policy",
     "DEFAULT_ENDPOINT": ".client",
     "DEFAULT_TOKEN_ENDPOINT": ".client",
     "AsyncClient": ".client",

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._retry import retry_after_of
-from ._urls import is_loopback
-from .errors import ApiError, error_class_for
+from .._urls import is_loopback
+from ..errors import ApiError, error_class_for
+from .retry import retry_after_of
 
 if TYPE_CHECKING:
-    from .models import ArtifactUrl
+    from ..models import ArtifactUrl
 
 __all__ = [
     "MAX_ANSWER_BYTES",
@@ -233,8 +233,10 @@ class AnswerBody:
             self.chunks.append(data)
 
     def response(self) -> httpx.Response:
-        """The response holding its decoded body, as ``read()`` would leave it, so that
-        ``.content``, ``.text`` and ``.json()`` work on it and on an ``ApiError.response``."""
+        """A response holding the decoded body, as ``read()`` would leave it, so that
+        ``.content``, ``.text`` and ``.json()`` work on it and on an ``ApiError.response``: a
+        new ``httpx.Response`` with the status, headers (but ``Content-Encoding``: the body is
+        decoded), request and extensions of the one read."""
         if self._decoder is not None:
             import zlib
 
@@ -243,8 +245,16 @@ class AnswerBody:
             except zlib.error:
                 raise self._refused("cannot be decoded") from None
         chunks = self.chunks
-        self._response._content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        return self._response
+        read = self._response
+        headers = read.headers.copy()
+        headers.pop("content-encoding", None)
+        return httpx.Response(
+            read.status_code,
+            headers=headers,
+            content=chunks[0] if len(chunks) == 1 else b"".join(chunks),
+            request=read.request,
+            extensions=read.extensions,
+        )
 
 
 def _excerpt(content: bytes) -> str:
@@ -381,7 +391,7 @@ def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
         )
     _refuse_unusable(response, file_url, request_id, status_decides=False)
     _log.debug("GetPipelineEmasArtifactUrl ok, request id %s", request_id)
-    from .models import ArtifactUrl  # attrs, with the first answer rather than the package
+    from ..models import ArtifactUrl  # attrs, with the first answer rather than the package
 
     return ArtifactUrl(
         file_url=file_url, request_id=request_id, expires_at=expiry(file_url, wall_clock)
@@ -408,7 +418,7 @@ def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
             )
         _refuse_unusable(response, file_url, request_id, status_decides=True)
         _log.debug("GetEmasArtifactDownloadUrl ok, request id %s", request_id or None)
-        from .models import ArtifactUrl
+        from ..models import ArtifactUrl
 
         return ArtifactUrl(
             file_url=file_url, request_id=request_id, expires_at=expiry(file_url, wall_clock)

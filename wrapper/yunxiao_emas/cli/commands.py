@@ -34,18 +34,9 @@ except ImportError:  # pragma: no cover - exercised by users without the extra
 # Only what ``--help`` needs is imported here: the client (and httpx with it) is imported by
 # the commands that call the API, so that ``yunxiao-emas --help`` starts as fast as a bare
 # ``import httpx`` (measured by ``python -m bench --only imports``).
-from . import __version__
-from ._cli_process import (
-    EXIT_INTERNAL,
-    EXIT_OUTPUT,
-    Interrupted,
-    env_flag,
-    exit_code_of,
-    signals_interrupt,
-    stdout_lost,
-)
-from ._hosts import PAT_API_HOST, SIGNED_API_HOST
-from .credentials import (
+from .. import __version__
+from .._call.hosts import PAT_API_HOST, SIGNED_API_HOST
+from ..credentials import (
     CliProfileCredentials,
     CredentialsProvider,
     DefaultCredentialsChain,
@@ -53,7 +44,7 @@ from .credentials import (
     OfficialCredentials,
     PersonalAccessToken,
 )
-from .errors import (
+from ..errors import (
     ApiError,
     AuthenticationError,
     ChecksumMismatchError,
@@ -65,10 +56,19 @@ from .errors import (
     TransportError,
     YunxiaoError,
 )
+from .process import (
+    EXIT_INTERNAL,
+    EXIT_OUTPUT,
+    Interrupted,
+    env_flag,
+    exit_code_of,
+    signals_interrupt,
+    stdout_lost,
+)
 
 if TYPE_CHECKING:
-    from .client import Client
-    from .models import ArtifactUrl, DownloadedArtifact
+    from ..client import Client
+    from ..models import ArtifactUrl, DownloadedArtifact
 
 EXIT_OK = 0
 EXIT_DRIFT = 1
@@ -365,7 +365,7 @@ def _client(options: dict[str, Any], *, retries: int | None = None) -> Client:
     _set_up_logging(options.pop("verbose"))
     credentials = _credentials(options.pop("profile"), options.pop("token"))
     ca_bundle = options.pop("ca_bundle")
-    from .client import Client
+    from ..client import Client
 
     return Client(
         credentials=credentials,
@@ -606,7 +606,7 @@ def emulator(
     The first line on stdout is one JSON object: base_url, control_url, access_keys,
     sts_tokens, tokens and artifacts, for programs that start it with --port 0.
     """
-    from ._emulator_command import CommandFailure, run_emulator
+    from .emulator import CommandFailure, run_emulator
 
     try:
         run_emulator(
@@ -636,8 +636,8 @@ def check_contract(as_json: bool, **options: Any) -> None:
     openapi.yaml. Never fuzzes the endpoint. Exit 1 is drift; a success call refused for the
     credentials or the signature exits 2, for the ids or another API error 3.
     """
-    from ._contract import check_endpoint
-    from ._operations import Ids
+    from .._call.operations import Ids
+    from .contract import check_endpoint
 
     service_connection_id = options.pop("service_connection_id")
     ids = _ids_of(options)
@@ -696,7 +696,7 @@ _with_environment_variables(cli)
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     """The ``yunxiao-emas`` entry point: usage errors are JSON too with ``--json``; SIGTERM
-    cleans up as Ctrl+C does; nothing ends in a traceback (see :mod:`._cli_process`)."""
+    cleans up as Ctrl+C does; nothing ends in a traceback (see :mod:`.process`)."""
     args = list(sys.argv[1:] if argv is None else argv)
     wants_json = "--json" in args or env_flag(os.environ.get(f"{ENV_PREFIX}_JSON")) is True
     try:

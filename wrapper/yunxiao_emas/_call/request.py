@@ -2,7 +2,7 @@
 ``AsyncClient`` (which add only the I/O).
 
 The API a client speaks follows from its credentials: at the first call the provider is asked
-once, the :class:`~yunxiao_emas._operations.Operation` of that kind of credentials is chosen,
+once, the :class:`~yunxiao_emas._call.operations.Operation` of that kind of credentials is chosen,
 with its auth and (unless ``endpoint`` was given) its default host, and kept for the life of
 the client.
 """
@@ -21,18 +21,19 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._operations import Ids, Operation, RequestAuth, operation_for
-from ._retry import CallStep, Outcome, call_flow
-from ._urls import hide_presigned_urls_in_httpx_logs, is_loopback
-from ._version import __version__
-from .errors import InvalidArgumentError
+from .._urls import hide_presigned_urls_in_httpx_logs, is_loopback
+from .._version import __version__
+from ..errors import InvalidArgumentError
+from .deadline import now
+from .operations import Ids, Operation, RequestAuth, operation_for
+from .retry import CallStep, Outcome, call_flow
 
 if TYPE_CHECKING:
-    from ._download_file import Transfer
-    from ._download_flow import DownloadFlow
-    from ._policy import RetryPolicy
-    from .credentials import CredentialsProvider
-    from .models import ArtifactUrl, DownloadedArtifact
+    from .._download.flow import DownloadFlow
+    from .._download.transfer import Transfer
+    from ..credentials import CredentialsProvider
+    from ..models import ArtifactUrl, DownloadedArtifact
+    from .policy import RetryPolicy
 
 __all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent"]
 
@@ -154,11 +155,11 @@ def async_transport(
         return httpx.AsyncClient, httpx.AsyncHTTPTransport
     if transport != "httpx":
         try:
-            # First the extra itself: ._aiohttp may be imported already while the extra is
+            # First the extra itself: .._aiohttp may be imported already while the extra is
             # not (any more) importable.
             import httpx_aiohttp  # noqa: F401
 
-            from ._aiohttp import RoomyAiohttpTransport, aiohttp_client
+            from .._aiohttp import RoomyAiohttpTransport, aiohttp_client
         except ImportError:
             if transport == "aiohttp":
                 raise InvalidArgumentError(
@@ -176,10 +177,14 @@ def http_options(
     proxy: str | None,
     transport: Callable[..., Any],
     limits: object = None,
+    own_transports: bool = False,
 ) -> dict[str, Any]:
     """The options of the httpx client we make, checked (before any I/O). ``transport`` is
-    ``httpx.HTTPTransport`` or ``httpx.AsyncHTTPTransport``: the one loopback gets when an
-    explicit proxy would otherwise take it."""
+    the transport class of its pools: the one loopback gets when an explicit proxy would
+    otherwise take it, and, with ``own_transports`` (the sync client's
+    :class:`~yunxiao_emas._call.deadline.DeadlineTransport`), the one of every route, the
+    proxies of the environment included (httpx leaves those to us once it is given a
+    transport)."""
     if http_client is not None and (verify is not True or proxy is not None or limits):
         raise InvalidArgumentError(
             "http_client",
@@ -210,11 +215,53 @@ def http_options(
             raise InvalidArgumentError(
                 "verify", f"cannot load the CA bundle {verify!r}: {exc}"
             ) from None
+    if own_transports:
+        routes = {"all://": proxy} if proxy is not None else environment_proxies()
+        mounts: dict[str, Any] = {
+            pattern: None if url is None else transport(verify=verify, limits=limits, proxy=url)
+            for pattern, url in routes.items()
+        }
+        # None: the client's transport, which goes straight to the host.
+        mounts.update(dict.fromkeys(_LOOPBACK_PATTERNS))
+        return {"transport": transport(verify=verify, limits=limits), "mounts": mounts}
     direct: Any = None  # None: the default transport, unproxied unless proxy= is given
     if proxy is not None:
         direct = transport(verify=verify, limits=limits)
     mounts = dict.fromkeys(_LOOPBACK_PATTERNS, direct)
     return {"verify": verify, "proxy": proxy, "mounts": mounts, "limits": limits}
+
+
+def environment_proxies() -> dict[str, str | None]:
+    """The routes ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` ask for, as
+    httpx reads them (URL pattern: proxy URL, or None for no proxy)."""
+    import ipaddress
+    from urllib.request import getproxies
+
+    found = getproxies()
+    routes: dict[str, str | None] = {}
+    for scheme in ("http", "https", "all"):
+        if found.get(scheme):
+            url = found[scheme]
+            routes[f"{scheme}://"] = url if "://" in url else f"http://{url}"
+    for host in (host.strip() for host in found.get("no", "").split(",")):
+        if host == "*":
+            return {}
+        if not host:
+            continue
+        if "://" in host:
+            routes[host] = None
+            continue
+        try:
+            address = ipaddress.ip_address(host.split("/")[0])
+        except ValueError:
+            address = None
+        if address is not None and address.version == 6:
+            routes[f"all://[{host}]"] = None
+        elif address is not None or host.lower() == "localhost":
+            routes[f"all://{host}"] = None
+        else:
+            routes[f"all://*{host}"] = None
+    return routes
 
 
 def clamp(timeout: httpx.Timeout, remaining: float) -> dict[str, float | None]:
@@ -257,14 +304,14 @@ class Core:
         user_agent_suffix: str | None,
     ) -> None:
         if credentials is None:
-            from .credentials import default_credentials
+            from ..credentials import default_credentials
 
             credentials = default_credentials()
         if not callable(getattr(credentials, "get_credentials", None)):
             raise InvalidArgumentError(
                 "credentials", "must have a get_credentials() method (a CredentialsProvider)"
             )
-        from ._policy import RetryPolicy  # attrs, with the first client rather than the package
+        from .policy import RetryPolicy  # attrs, with the first client rather than the package
 
         if isinstance(retries, bool) or not isinstance(retries, int | RetryPolicy):
             raise InvalidArgumentError("retries", "must be an int >= 0 or a RetryPolicy")
@@ -282,8 +329,8 @@ class Core:
         self.api_headers = {"accept": "application/json", **self.headers}
         self._bound: Bound | None = None
         self._lock = threading.Lock()
-        # Injectable for tests: the clock of the total-time bound and the jitter source.
-        self.monotonic: Callable[[], float] = time.monotonic
+        # Injectable for tests: the jitter source and the clock of a URL's expiry. The clock of
+        # the total-time bound is deadline.now, the one the transport enforces it on.
         self.random: Callable[[], float] = random.random
         self.wall_clock: Callable[[], float] = time.time
 
@@ -333,7 +380,7 @@ class Core:
         )
 
     def call(self, ids: Ids) -> Generator[CallStep, Outcome, ArtifactUrl]:
-        """The call flow of one call (see :func:`~yunxiao_emas._retry.call_flow`).
+        """The call flow of one call (see :func:`~yunxiao_emas._call.retry.call_flow`).
 
         The request is prepared once (method, URL, the canonical parts of a signature) and
         each attempt builds it anew with fresh authentication headers: an ``httpx.Request``
@@ -371,7 +418,7 @@ class Core:
             parse_answer,
             self.retry,
             recover=bound.recover,
-            monotonic=self.monotonic,
+            monotonic=now,
             rand=self.random,
         )
 
@@ -389,8 +436,8 @@ class Core:
     ) -> Transfer | DownloadedArtifact:
         """Validate everything (before any network I/O) and open the temporary file; or, when
         the destination file already holds this artifact (its md5), the skipped result."""
-        from ._download_file import Transfer, check_download_args, existing_match
-        from .models import ArtifactUrl
+        from .._download.transfer import Transfer, check_download_args, existing_match
+        from ..models import ArtifactUrl
 
         path = check_download_args(dest, overwrite, progress, chunk_size)
         if (
@@ -426,8 +473,8 @@ class Core:
         )
 
     def download(self, transfer: Transfer, artifact_url: ArtifactUrl | None) -> DownloadFlow:
-        """The flow of one download (see :mod:`~yunxiao_emas._download_flow`)."""
-        from ._download_flow import download_flow
+        """The flow of one download (see :mod:`~yunxiao_emas._download.flow`)."""
+        from .._download.flow import download_flow
 
         return download_flow(transfer, artifact_url, self.retry, self.random)
 
@@ -444,7 +491,7 @@ class Core:
         caller's ``http_client`` may have default params (which would replace the URL's
         ``Expires`` and ``Signature``), headers or cookies, none of which belongs to the file
         host."""
-        from ._download_file import Transfer
+        from .._download.transfer import Transfer
 
         headers = {**headers, "user-agent": self.headers["user-agent"]}
         request = httpx.Request(
