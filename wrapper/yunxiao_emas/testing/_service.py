@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..credentials import AccessKeyCredentials, PersonalAccessToken
+from ._calls import CallRecord
 from ._exchange import (
     ApiAnswer,
     ApiRequest,
@@ -153,8 +154,9 @@ class EmulatedService:
         )
         self._faults = Faults()
         self._file_host = FileHost(self._state, self._faults)
-        self.calls: list[Call] = []
-        """Every request answered (API calls of both APIs and downloads), in order."""
+        self.calls: CallRecord = CallRecord()
+        """Every request answered (API calls of both APIs and downloads), in order: the last
+        10,000, each path cut at 1,024 characters; ``calls.dropped`` counts older ones."""
 
         if access_keys is None:
             access_keys = {DEFAULT_ACCESS_KEY_ID: DEFAULT_ACCESS_KEY_SECRET}
