@@ -75,6 +75,15 @@ def make_fault(
 ) -> Fault:
     """The fault :meth:`EmulatedService.fail_next` describes, or ``ValueError``."""
     operation = _target(operation)
+    if isinstance(retry_after, str) and not all(
+        0x20 <= ord(char) <= 0x7E or char == "\t" for char in retry_after
+    ):
+        # It is sent as a header value as it is: CR LF would end the header (the server then
+        # drops the connection), and a header holds visible ASCII only.
+        raise ValueError(
+            "retry_after as a raw header value must be visible ASCII, spaces and tabs (no CR, "
+            "LF or other control character)"
+        )
     if retry_after is not None and not isinstance(retry_after, str):
         if isinstance(retry_after, bool) or not isinstance(retry_after, int | float):
             raise ValueError(
