@@ -18,13 +18,22 @@ Three rules, checked before the body is read:
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._urls import is_loopback
-
 __all__ = ["ControlGuard", "refusal"]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _header(scope: Any, name: bytes) -> str | None:
