@@ -413,7 +413,15 @@ class Transfer:
             return None
         if hops >= MAX_REDIRECTS:
             raise DownloadError(f"more than {MAX_REDIRECTS} redirects from the file host")
-        return response.request.url.join(response.headers["location"])
+        here = response.request.url
+        try:
+            there = here.join(response.headers["location"])
+        except httpx.InvalidURL:
+            raise DownloadError("the file host redirected to a Location that is no URL") from None
+        if is_loopback(there.host) and not is_loopback(here.host):
+            # A file host elsewhere may not point the download at a service of this machine.
+            raise DownloadError("a file host on another machine redirected to this machine")
+        return there
 
     # -- answers --------------------------------------------------------------------------
     def accept(self, response: httpx.Response) -> None:
