@@ -1,7 +1,8 @@
 """The emulator answers every header a client can send with a gateway code in the contract's
 shape, never a 500: non-ASCII bytes in the signature's headers, the STS token, the token API's
 token or the file host's signature are refused as wrong, not crashed on; a fault's raw
-``retry_after`` that could not be a header value is refused when it is set."""
+``retry_after`` that could not be a header value is refused when it is set; the download URLs
+it hands out name the address it serves on, never a foreign ``Host``."""
 
 from __future__ import annotations
 
@@ -123,3 +124,38 @@ def test_a_raw_retry_after_that_is_a_header_value_is_sent(target: Target) -> Non
         target.get_url("sync", retries=0)
 
     assert caught.value.code == "Throttling.User"
+
+
+# --- the download URLs point where the emulator is, whatever Host says --------------------------
+
+
+def token_call(target: Target, host: str) -> httpx.Response:
+    from attack_support import TOKEN, TOKEN_PATH, ids
+
+    values = ids(target.md5)
+    params = {
+        "pipelineId": values["pipeline_id"],
+        "pipelineRunId": values["pipeline_run_id"],
+        "emasJobInstanceId": values["emas_job_instance_id"],
+        "md5": values["md5"],
+        "serviceConnectionId": values["service_connection_id"],
+    }
+    with httpx.Client(base_url=target.base_url) as http:
+        return http.get(TOKEN_PATH, params=params, headers={"x-yunxiao-token": TOKEN, "host": host})
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "10.0.0.1:8080", "[::"])
+def test_a_foreign_host_header_never_names_the_download_host(target: Target, host: str) -> None:
+    response = token_call(target, host)
+
+    assert response.status_code == 200, response.text
+    file_url = httpx.URL(response.json())
+    assert file_url.host == "127.0.0.1"
+    assert file_url.port == httpx.URL(target.base_url).port
+
+
+def test_a_loopback_host_header_with_a_mapped_port_is_kept(target: Target) -> None:
+    response = token_call(target, "localhost:8080")
+
+    assert response.status_code == 200, response.text
+    assert response.json().startswith("http://localhost:8080/")
