@@ -11,12 +11,19 @@ MAX_CALLS = 10_000
 """Calls kept; older ones are dropped first, and counted in :attr:`CallRecord.dropped`."""
 MAX_PATH = 1024
 """Characters of a path kept; a longer one ends with ``…`` (no API path is near this)."""
+MAX_CHECK = 4096
+"""Characters of each value of a ``signature_check`` kept (its canonical request holds the
+path and every signed header)."""
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class CallRecord(list[Call]):
     """A list of the last :data:`MAX_CALLS` calls, each path cut at :data:`MAX_PATH`
-    characters; :attr:`dropped` counts the calls that fell off its start. At most about
-    10 MiB, whatever is sent."""
+    characters (and a signature check's values at :data:`MAX_CHECK`); :attr:`dropped` counts
+    the calls that fell off its start. Tens of MiB at most, whatever is sent."""
 
     def __init__(self, limit: int = MAX_CALLS) -> None:
         super().__init__()
@@ -26,7 +33,11 @@ class CallRecord(list[Call]):
     def append(self, call: Call) -> None:
         """Record ``call``; the oldest is dropped once :attr:`limit` calls are kept."""
         if len(call.path) > MAX_PATH:
-            call = call._replace(path=call.path[: MAX_PATH - 1] + "…")
+            call = call._replace(path=_cut(call.path, MAX_PATH))
+        check = call.signature_check
+        if check is not None and any(len(value) > MAX_CHECK for value in check.values()):
+            kept = {name: _cut(value, MAX_CHECK) for name, value in check.items()}
+            call = call._replace(signature_check=kept)
         if len(self) >= self.limit:
             # A quarter at once: dropping one at a time would move the whole list each call.
             cut = max(1, self.limit // 4)
