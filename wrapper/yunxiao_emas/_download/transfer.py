@@ -24,6 +24,7 @@ import hashlib
 import os
 import queue
 import re
+import stat as stat_module
 import tempfile
 import threading
 import time
@@ -138,6 +139,9 @@ def check_download_args(
             ) from None
     if path.is_dir():
         return path
+    special = special_kind(path)
+    if special is not None:
+        raise InvalidArgumentError("dest", f"{path} is {special}: {_SPECIAL_RULE}")
     if not path.parent.is_dir():
         raise InvalidArgumentError(
             "dest",
@@ -145,6 +149,35 @@ def check_download_args(
             "download into a new directory)",
         )
     return path
+
+
+_SPECIAL_RULE = (
+    "a download writes a regular file (or into a directory), and never replaces or writes "
+    "into a device, a FIFO or a socket"
+)
+
+
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is neither a regular file, a directory nor a
+    symbolic link (``a character device``, ``a FIFO``, ...); None otherwise.
+
+    ``os.replace`` would put a regular file in place of the node (as root: ``/dev/null``), and
+    opening a FIFO waits for a writer: such a destination is refused, overwrite or not."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # absent (or unreadable: the commit reports that)
+    for test, kind in (
+        (stat_module.S_ISCHR, "a character device"),
+        (stat_module.S_ISBLK, "a block device"),
+        (stat_module.S_ISFIFO, "a FIFO"),
+        (stat_module.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    if stat_module.S_ISREG(mode) or stat_module.S_ISDIR(mode) or stat_module.S_ISLNK(mode):
+        return None
+    return "not a regular file"
 
 
 def existing_match(path: Path, expected_md5: str) -> DownloadedArtifact | None:
@@ -465,6 +498,9 @@ class Transfer:
                     f"{self.final_path} is a symbolic link: a download never replaces one nor "
                     "writes through it"
                 ) from FileExistsError(str(self.final_path))
+            special = special_kind(self.final_path)
+            if special is not None:
+                raise DownloadError(f"{self.final_path} is {special}: {_SPECIAL_RULE}")
             try:
                 exists = self.final_path.exists()
             except OSError as exc:
@@ -664,6 +700,9 @@ class Transfer:
         """Move the sealed file into place: one rename or link, which either happens or not
         (AsyncClient runs it on the event loop, where no cancellation can cut it in two)."""
         assert self.final_path is not None
+        special = special_kind(self.final_path)  # it may have become one meanwhile
+        if special is not None:
+            raise DownloadError(f"{self.final_path} is {special}: {_SPECIAL_RULE}")
         try:
             if self.overwrite:
                 os.replace(self.tmp_path, self.final_path)
