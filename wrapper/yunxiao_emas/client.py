@@ -384,9 +384,10 @@ class Client(_BaseClient):
                 while thread.is_alive():
                     thread.join(0.2)  # with a timeout, so that Ctrl+C reaches this thread
         except BaseException:
+            # Interrupted (Ctrl+C): no waiting for connections that may be stalled in a read
+            # until their timeout. They see ``stop`` when their read returns, and the transfer's
+            # parts refuse every write once the flow has discarded the file.
             stop.set()
-            for thread in threads:
-                thread.join()
             raise
         if errors:
             raise errors[0]
