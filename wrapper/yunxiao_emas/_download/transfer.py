@@ -709,6 +709,18 @@ class Transfer:
             else:
                 _move_without_replacing(self.tmp_path, self.final_path)
         except FileExistsError as exc:
+            if _same_bytes(self.final_path, self.digest):
+                # Another download of this artifact got there first (two jobs, one
+                # destination): the destination holds exactly these bytes, which is success.
+                with contextlib.suppress(FileNotFoundError):
+                    self.tmp_path.unlink()
+                return DownloadedArtifact(
+                    path=self.final_path,
+                    size=self.offset,
+                    md5=self.digest,
+                    request_id=request_id,
+                    verified=self.expected_md5 is not None,
+                )
             raise DownloadError(f"{self.final_path} exists; pass overwrite=True") from exc
         except OSError as exc:
             raise DownloadError(f"cannot move the download into place: {exc.strerror}") from exc
@@ -736,6 +748,20 @@ class Transfer:
             self._close_fd()
         with contextlib.suppress(FileNotFoundError):
             self.tmp_path.unlink()
+
+
+def _same_bytes(path: Path, md5: str) -> bool:
+    """Whether the regular file ``path`` (not a link) has the md5 ``md5``."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        digest = hashlib.md5(usedforsecurity=False)
+        with path.open("rb") as existing:
+            while block := existing.read(1024 * 1024):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == md5
 
 
 def _move_without_replacing(source: Path, target: Path) -> None:
