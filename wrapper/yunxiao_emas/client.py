@@ -395,7 +395,7 @@ class Client(_BaseClient):
     def _stream_part(
         self, transfer: Transfer, part: Part, file_url: str, stop: threading.Event
     ) -> None:
-        response = self._open(transfer, part.request_headers(), file_url)
+        response = self._open(transfer, transfer.part_headers(part), file_url)
         try:
             transfer.accept_part(part, response)
         except BaseException:
@@ -702,7 +702,7 @@ class AsyncClient(_BaseClient):
             raise failed[0]  # type: ignore[misc]
 
     async def _stream_part(self, transfer: Transfer, part: Part, file_url: str) -> None:
-        response = await self._open(transfer, part.request_headers(), file_url)
+        response = await self._open(transfer, transfer.part_headers(part), file_url)
         try:
             transfer.accept_part(part, response)
         except BaseException:

@@ -62,7 +62,7 @@ _HEX_MD5 = re.compile(r"[0-9a-fA-F]{32}")
 # our signature headers nor any default header of a caller's http_client (tokens, cookies,
 # proxy credentials) can leak to it.
 _FILE_HOST_HEADERS = frozenset(
-    {"host", "user-agent", "accept", "accept-encoding", "range", "connection"}
+    {"host", "user-agent", "accept", "accept-encoding", "range", "if-range", "connection"}
 )
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
@@ -419,6 +419,7 @@ class Transfer:
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._reported = 0
+        self._validator: str | None = None  # ETag or Last-Modified of the file begun
 
     # -- requests -------------------------------------------------------------------------
     def request_headers(self) -> dict[str, str]:
@@ -428,7 +429,36 @@ class Transfer:
             # Even from byte 0 when the tail may go in parts: a 206 tells that the file host
             # serves ranges, and its Content-Range the size.
             headers["range"] = f"bytes={self.offset}-"
+        return self._if_range(headers)
+
+    def part_headers(self, part: Part) -> dict[str, str]:
+        """The headers of one part's request: its range, if the file is still the same."""
+        return self._if_range(part.request_headers())
+
+    def _if_range(self, headers: dict[str, str]) -> dict[str, str]:
+        # A resumed range only of the same file: a file host that has a new one answers it
+        # whole (200), and the download starts over instead of mixing two versions.
+        if self.offset and self._validator is not None and "range" in headers:
+            headers["if-range"] = self._validator
         return headers
+
+    @staticmethod
+    def _validator_of(response: httpx.Response) -> str | None:
+        """The answer's strong ETag, else its Last-Modified (If-Range takes no weak ETag)."""
+        etag: str | None = response.headers.get("etag")
+        if etag and not etag.startswith("W/"):
+            return etag
+        modified: str | None = response.headers.get("last-modified")
+        return modified or None
+
+    def _same_file(self, response: httpx.Response, total: str) -> None:
+        """A resumed range must be of the file the download began with: the same validator
+        (when both answers have one) and the same size; else the file changed: start over."""
+        validator = self._validator_of(response)
+        if self._validator is not None and validator is not None and validator != self._validator:
+            raise Restart
+        if total != "*" and self.total is not None and int(total) != self.total:
+            raise Restart
 
     @staticmethod
     def clean_request(request: httpx.Request) -> httpx.Request:
@@ -471,6 +501,7 @@ class Transfer:
                 raise Restart
             length = response.headers.get("content-length")
             self.total = int(length) if length and length.isdigit() else None
+            self._validator = self._validator_of(response)
         elif status == 206:
             match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
             if not match or int(match.group(1)) != self.offset:
@@ -481,6 +512,10 @@ class Transfer:
                         "to a request for the whole file"
                     )
                 raise Restart
+            if self.offset:
+                self._same_file(response, match.group(3))
+            else:
+                self._validator = self._validator_of(response)
             if match.group(3) != "*":
                 self.total = int(match.group(3))
             self._ranges_served = True
@@ -576,7 +611,9 @@ class Transfer:
         if status in {200, 206, 416}:
             assert self.parts is not None
             if not self.parts.accept(part, response):
-                raise Restart  # ranges served wrong: in one piece from byte 0
+                raise Restart  # ranges served wrong (or a new file): in one piece from byte 0
+            match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
+            self._same_file(response, match.group(3) if match else "*")
             return
         raise DownloadError(
             f"the file host answered HTTP {status} for {redact_url(str(response.url))}"
