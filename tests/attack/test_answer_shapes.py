@@ -31,6 +31,7 @@ def outcome(
     *,
     endpoint: str = REMOTE,
     dest: Path | None = None,
+    md5: str | None = None,
 ) -> tuple[Any, list[httpx.Request]]:
     """The result (or the YunxiaoError) of one call, or download to ``dest``, and every
     request sent."""
@@ -43,10 +44,12 @@ def outcome(
     transport = httpx.MockTransport(handler)
     options = {"credentials": credentials_for(api), "endpoint": endpoint, "retries": 0}
 
+    values = ids() if md5 is None else ids(md5)
+
     def act(client: Any) -> Any:
         if dest is None:
-            return client.get_pipeline_emas_artifact_url(**ids())
-        return client.download_pipeline_emas_artifact(**ids(), dest=dest)
+            return client.get_pipeline_emas_artifact_url(**values)
+        return client.download_pipeline_emas_artifact(**values, dest=dest)
 
     try:
         if flavour == "sync":

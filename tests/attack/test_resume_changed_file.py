@@ -12,9 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from attack_support import FAST, PLAIN_HTTP, FakeApi, credentials_for, drive, ids, success_answer
 from e2e_support import _encode
+from test_answer_shapes import URL, outcome, success
+from yunxiao_emas import DownloadError
 
 OLD = os.urandom(256 * 1024)
 NEW = os.urandom(256 * 1024)
@@ -121,3 +124,35 @@ def test_a_file_changed_between_resumes_is_downloaded_again_whole(
     assert done.size == len(new)
     if validator != "none":
         assert host.requests[1].get("if-range") == next(iter(host.validators(OLD).values()))
+
+
+# --- sizes are checked whether or not the md5 can verify ------------------------------------
+
+WRONG_SIZES = {
+    # A body without a Content-Length is close-delimited: whole, as far as the client can see.
+    "no size, cut": (200, {}, OLD[:CUT]),
+    "Content-Length: 0": (200, {"content-length": "0"}, b""),
+    "lying Content-Range": (206, {"content-range": f"bytes 0-{len(OLD)}/{len(OLD) + 1}"}, OLD),
+}
+
+
+@pytest.mark.parametrize("md5_kind", ["hex", "not-hex"])
+@pytest.mark.parametrize("answer", list(WRONG_SIZES.values()), ids=list(WRONG_SIZES))
+def test_a_file_of_a_wrong_or_unknown_size_is_never_committed(
+    api: str, flavour: str, answer: tuple[int, dict[str, str], bytes], md5_kind: str, tmp_path: Path
+) -> None:
+    status, extra, body = answer
+    headers = {"content-type": "application/octet-stream", **extra}
+    api_answer = success(api, URL)
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        if request.url.host == httpx.URL(URL).host:
+            return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))
+        return api_answer(request)
+
+    md5 = hashlib.md5(OLD, usedforsecurity=False).hexdigest() if md5_kind == "hex" else "assasas"
+
+    result, _ = outcome(api, flavour, respond, dest=tmp_path / "app.apk", md5=md5)
+
+    assert isinstance(result, DownloadError), result
+    assert list(tmp_path.iterdir()) == []

@@ -711,6 +711,15 @@ class Transfer:
             self.offset = self.parts.written
         if self.total is not None and self.offset != self.total:
             raise DownloadError(f"got {self.offset} bytes, expected {self.total}")
+        if self.expected_md5 is None and (self.total is None or self.offset == 0):
+            # Without an md5 to verify, the size is all that tells a whole file: a body that
+            # ends without a declared size (a cut HTTP/1.0 answer) or an empty one is no file.
+            raise DownloadError(
+                "the file host declared no size"
+                if self.total is None
+                else "the file is empty"
+                "; the md5 given is not hex, so nothing can tell the file is whole"
+            )
         if self.parts is not None:
             self._sink.close()
             self.digest = self.parts.finish()
