@@ -290,6 +290,11 @@ class Client(_BaseClient):
         except StopIteration as stop:
             done: DownloadedArtifact = stop.value
             return done
+        except BaseException:
+            # The flow discards the file on its own failures, but not before its first step: an
+            # interruption (Ctrl+C, SIGTERM) as it starts would leave the .part file behind.
+            transfer.discard()
+            raise
 
     def _do(
         self, step: DownloadStep, transfer: Transfer, ids: Ids
@@ -603,6 +608,9 @@ class AsyncClient(_BaseClient):
         except StopIteration as stop:
             done: DownloadedArtifact = stop.value
             return done
+        except BaseException:
+            transfer.discard()  # see Client._drive_download
+            raise
 
     async def _do(
         self, step: DownloadStep, transfer: Transfer, ids: Ids
