@@ -226,16 +226,21 @@ def test_the_default_params_of_a_callers_client_do_not_reach_the_file_host(
 # --- the async transport -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("transport", ["curl", "", None, 1])
+@pytest.mark.parametrize("transport", ["curl", "", None, 1, "auto"])
 def test_an_unknown_async_transport_is_refused(transport: object) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         AsyncClient(credentials=CREDENTIALS, transport=transport)  # type: ignore[arg-type]
     assert caught.value.parameter == "transport"
 
 
-def test_a_transport_with_an_http_client_of_yours_is_refused() -> None:
+def test_auto_is_refused_saying_what_to_pass_instead() -> None:
+    with pytest.raises(InvalidArgumentError, match="pass 'httpx' \\(the default\\) or 'aiohttp'"):
+        AsyncClient(credentials=CREDENTIALS, transport="auto")
+
+
+def test_aiohttp_with_an_http_client_of_yours_is_refused() -> None:
     with pytest.raises(InvalidArgumentError) as caught:
-        AsyncClient(credentials=CREDENTIALS, http_client=httpx.AsyncClient(), transport="httpx")
+        AsyncClient(credentials=CREDENTIALS, http_client=httpx.AsyncClient(), transport="aiohttp")
     assert caught.value.parameter == "transport"
 
 
@@ -249,16 +254,19 @@ def test_aiohttp_without_its_extra_is_refused_naming_the_extra(
         AsyncClient(credentials=CREDENTIALS, transport="aiohttp")
 
 
-async def test_auto_without_the_extra_is_httpx_and_calls_work(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import sys
+async def test_respx_sees_every_call_of_a_default_async_client_with_httpx_aiohttp_installed() -> (
+    None
+):
+    # The trap this guards against: a default AsyncClient that moved to aiohttp because
+    # httpx-aiohttp was importable (here it is: the test group installs it) made real,
+    # credentialed calls from inside a user's respx.mock.
+    import importlib.util
 
     import respx
 
-    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
-    with respx.mock(assert_all_called=True) as router:
-        router.post(url__startswith="https://devops.cn-hangzhou.aliyuncs.com/").mock(
+    assert importlib.util.find_spec("httpx_aiohttp") is not None, "the test group installs it"
+    with respx.mock(assert_all_called=True, assert_all_mocked=True) as router:
+        route = router.post(url__startswith="https://devops.cn-hangzhou.aliyuncs.com/").mock(
             return_value=httpx.Response(200, json=OK_BODY)
         )
         async with AsyncClient(credentials=CREDENTIALS) as client:
@@ -266,6 +274,7 @@ async def test_auto_without_the_extra_is_httpx_and_calls_work(
                 *IDS, service_connection_id=CONNECTION
             )
     assert url.request_id == OK_BODY["requestId"]
+    assert route.call_count == 1
 
 
 def test_limits_reach_no_client_of_yours() -> None:

@@ -136,32 +136,41 @@ bench --only concurrency`` and the note in the README's Performance section). ht
 pool does work in proportion to its open connections at every request's end, so keeping all
 100 alive ran 256 calls in flight at a third of the calls/s of keeping 20; AsyncClient also
 makes calls beyond ``max_connections`` wait outside the pool."""
-TRANSPORTS = ("auto", "httpx", "aiohttp")
+TRANSPORTS = ("httpx", "aiohttp")
 _AIOHTTP_EXTRA = "pip install 'yunxiao-emas[aiohttp]'"
 
 
 def async_transport(
     transport: object, http_client: object
 ) -> tuple[Callable[..., httpx.AsyncClient], Callable[..., Any]]:
-    """The httpx client class and the transport class of an AsyncClient's ``transport``."""
+    """The httpx client class and the transport class of an AsyncClient's ``transport``.
+
+    Only the caller's word chooses aiohttp: what happens to be installed (another SDK's extra
+    may pull in httpx-aiohttp) never does, because respx and other mocks of httpx's transport
+    do not see requests sent over aiohttp, and a mocked test suite would call the real service.
+    """
+    if transport == "auto":
+        raise InvalidArgumentError(
+            "transport",
+            "'auto' is gone (it chose aiohttp whenever httpx-aiohttp was importable, which a "
+            "respx mock does not see): pass 'httpx' (the default) or 'aiohttp'",
+        )
     if transport not in TRANSPORTS:
         raise InvalidArgumentError("transport", f"must be one of {', '.join(TRANSPORTS)}")
     if http_client is not None:
-        if transport != "auto":
+        if transport != "httpx":
             raise InvalidArgumentError(
                 "transport", "set the transport on the http_client you pass, not here"
             )
         return httpx.AsyncClient, httpx.AsyncHTTPTransport
-    if transport != "httpx":
+    if transport == "aiohttp":
         try:
             from httpx_aiohttp import AiohttpTransport, HttpxAiohttpClient
         except ImportError:
-            if transport == "aiohttp":
-                raise InvalidArgumentError(
-                    "transport", f"'aiohttp' needs the aiohttp extra: {_AIOHTTP_EXTRA}"
-                ) from None
-        else:
-            return HttpxAiohttpClient, AiohttpTransport
+            raise InvalidArgumentError(
+                "transport", f"'aiohttp' needs the aiohttp extra: {_AIOHTTP_EXTRA}"
+            ) from None
+        return HttpxAiohttpClient, AiohttpTransport
     return httpx.AsyncClient, httpx.AsyncHTTPTransport
 
 

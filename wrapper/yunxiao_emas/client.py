@@ -382,10 +382,11 @@ class Client:
 class AsyncClient:
     """The asyncio twin of :class:`Client`: same arguments, same rules, ``await`` the calls.
 
-    One more argument, ``transport``: ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
-    ``aiohttp`` extra: several times httpx's own throughput with many calls in flight),
-    ``"httpx"`` (httpx's own), or ``"auto"`` (the default: aiohttp when the extra is
-    installed). Every rule, the download included, works the same over both.
+    One more argument, ``transport``: ``"httpx"`` (the default: httpx's own, which respx and
+    other mocks of httpx see) or ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
+    ``aiohttp`` extra: more calls per second with many in flight, invisible to respx). Only
+    this argument chooses: what happens to be installed never does. Every rule, the download
+    included, works the same over both.
 
     >>> async with AsyncClient() as client:  # doctest: +SKIP
     ...     url = await client.get_pipeline_emas_artifact_url(
@@ -404,7 +405,7 @@ class AsyncClient:
         user_agent: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         limits: httpx.Limits | None = None,
-        transport: str = "auto",
+        transport: str = "httpx",
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidArgumentError("http_client", "must be an httpx.AsyncClient")
