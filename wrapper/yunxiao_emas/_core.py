@@ -76,6 +76,27 @@ def base_url_of(endpoint: object) -> str:
     return str(url).rstrip("/")
 
 
+ENDPOINT_ENV = "YUNXIAO_EMAS_ENDPOINT"
+"""Read when a client is given no ``endpoint`` (as botocore reads ``AWS_ENDPOINT_URL``): code
+left as it is then runs against the emulator in CI. The CLI's ``--endpoint`` reads it too."""
+
+
+def _endpoint(endpoint: object) -> str | None:
+    """The base URL of ``endpoint``, else of ``$YUNXIAO_EMAS_ENDPOINT``, else None (the chosen
+    API's host). The variable obeys the argument's rules (plain http only for loopback)."""
+    if endpoint is not None:
+        return base_url_of(endpoint)
+    from_env = os.environ.get(ENDPOINT_ENV, "").strip()
+    if not from_env:
+        return None
+    try:
+        return base_url_of(from_env)
+    except InvalidArgumentError as exc:
+        # Named as the variable, where the value came from; the value is not quoted (a URL
+        # may carry a user and password, which base_url_of refuses without quoting either).
+        raise InvalidArgumentError("endpoint", f"from ${ENDPOINT_ENV}: {exc.rule}") from None
+
+
 def user_agent(suffix: object = None) -> str:
     """``yunxiao-emas/<version> httpx/<version> Python/<version>`` and the caller's suffix
     (visible ASCII and spaces: it goes into a header)."""
@@ -278,7 +299,7 @@ class Core:
                 raise InvalidArgumentError("retries", "must be >= 0")
             retries = RetryPolicy(max_attempts=retries + 1)
         self.credentials = credentials
-        self.endpoint = None if endpoint is None else base_url_of(endpoint)
+        self.endpoint = _endpoint(endpoint)
         hide_presigned_urls_in_httpx_logs()
         self.timeout = check_timeout(timeout)
         self.retry = retries
