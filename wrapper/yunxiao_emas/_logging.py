@@ -39,9 +39,7 @@ def configure(environ: Mapping[str, str] = os.environ) -> None:
     if level is None:
         import warnings
 
-        warnings.warn(
-            f"{LOG_ENV} must be debug or info; ignored", RuntimeWarning, stacklevel=2
-        )
+        warnings.warn(f"{LOG_ENV} must be debug or info; ignored", RuntimeWarning, stacklevel=2)
         return
     from ._urls import hide_presigned_urls_in_httpx_logs
 
