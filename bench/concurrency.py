@@ -79,7 +79,7 @@ async def _clients(
         response.raise_for_status()
         return response.json()["fileUrl"]
 
-    from yunxiao_emas._core import DEFAULT_LIMITS
+    from yunxiao_emas._call.request import DEFAULT_LIMITS
 
     transports = ["httpx"]
     try:

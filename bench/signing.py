@@ -65,7 +65,7 @@ def profile(function: Callable[[], object], calls: int, top: int = TOP) -> str:
 
 def run(settings: Settings) -> Section:
     from yunxiao_emas import AccessKeyCredentials, Client
-    from yunxiao_emas._operations import SIGNED, Ids
+    from yunxiao_emas._call.operations import SIGNED, Ids
     from yunxiao_emas.auth.acs3 import AcsV3Auth
 
     section = Section("signing", "1b. Signing, and the client's CPU without a socket")

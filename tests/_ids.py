@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from yunxiao_emas._spec import example_ids
+from yunxiao_emas.cli.spec import example_ids
 
 IDS: dict[str, Any] = example_ids()
 """``organization_id``, ``pipeline_id``, ``pipeline_run_id``, ``emas_job_instance_id``, ``md5``,

@@ -1,7 +1,7 @@
 """Check an answer of either API (an ``httpx.Response``) against openapi.yaml.
 
 The answer is routed to its operation by the path of its request, then checked by
-``yunxiao_emas._spec.response_problems``: the status must be declared for the operation, the
+``yunxiao_emas.cli.spec.response_problems``: the status must be declared for the operation, the
 media type declared for that status, the body valid against its schema and every declared
 response header that is present valid against its schema. Download URLs are not part of the
 contract (they are the file host's), so they are not checked here.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from yunxiao_emas._spec import SpecOperation, operations, response_problems
+from yunxiao_emas.cli.spec import SpecOperation, operations, response_problems
 
 __all__ = ["ContractCheck", "assert_conforms", "conformance_errors", "operation_of"]
 

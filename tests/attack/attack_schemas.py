@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
-from yunxiao_emas._spec import load_spec, resolve
+from yunxiao_emas.cli.spec import load_spec, resolve
 
 URLS = [
     "https://files.example/app.apk?Expires=1700003600&Signature=c2ln",

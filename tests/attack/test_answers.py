@@ -38,8 +38,8 @@ from yunxiao_emas import (
     Client,
     YunxiaoError,
 )
-from yunxiao_emas._responses import error_fields
-from yunxiao_emas._spec import operations, response_problems
+from yunxiao_emas._call.responses import error_fields
+from yunxiao_emas.cli.spec import operations, response_problems
 
 fuzzing = settings(
     max_examples=120,

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
-from yunxiao_emas._operations import SIGNED
-from yunxiao_emas._spec import example_ids, operations
+from yunxiao_emas._call.operations import SIGNED
 from yunxiao_emas.auth.acs3 import DATE_FORMAT, authorization, sign_parts
 from yunxiao_emas.auth.token import TOKEN_HEADER
+from yunxiao_emas.cli.spec import example_ids, operations
 
 # The reference page's example ids (openapi.yaml's examples), so the examples reach a 200.
 IDS = example_ids()

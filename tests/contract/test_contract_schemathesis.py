@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 import pytest
 import schemathesis
 from contract_support import EXPIRED_TOKEN, IDS, AcsV3RequestsAuth, TokenRequestsAuth
-from yunxiao_emas._operations import SIGNED, TOKEN
-from yunxiao_emas._spec import operations, spec_path
+from yunxiao_emas._call.operations import SIGNED, TOKEN
 from yunxiao_emas.auth.token import TOKEN_HEADER
+from yunxiao_emas.cli.spec import operations, spec_path
 from yunxiao_emas.testing import EmulatedService
 
 MAX_EXAMPLES = 80

@@ -21,8 +21,8 @@ from contract_support import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from yunxiao_emas._operations import SIGNED, TOKEN
-from yunxiao_emas._spec import load_spec, spec_path
+from yunxiao_emas._call.operations import SIGNED, TOKEN
+from yunxiao_emas.cli.spec import load_spec, spec_path
 from yunxiao_emas.testing import EmulatedService
 
 SCHEMA = schemathesis.openapi.from_path(spec_path())

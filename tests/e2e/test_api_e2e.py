@@ -46,9 +46,9 @@ from yunxiao_emas import (
     ThrottledError,
     TransportError,
 )
-from yunxiao_emas._responses import signed_answer
-from yunxiao_emas._spec import load_spec, spec_path
+from yunxiao_emas._call.responses import signed_answer
 from yunxiao_emas.auth.acs3 import AcsV3Auth
+from yunxiao_emas.cli.spec import load_spec, spec_path
 
 REQUEST_ID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from e2e_support import APIS, Emulated, ExpireAfterFirstDownload, Recorder, leftovers
 from yunxiao_emas import ChecksumMismatchError
-from yunxiao_emas._download_parts import MIN_PART_SIZE, part_size
+from yunxiao_emas._download.parts import MIN_PART_SIZE, part_size
 
 both_apis = pytest.mark.parametrize("api", APIS, indirect=True)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from yunxiao_emas._operations import SIGNED, TOKEN
-from yunxiao_emas._spec import example_ids, load_spec, operations
+from yunxiao_emas._call.operations import SIGNED, TOKEN
 from yunxiao_emas.auth.acs3 import AcsV3Auth
+from yunxiao_emas.cli.spec import example_ids, load_spec, operations
 from yunxiao_emas.testing import DOWNLOAD_PREFIX, EmulatedService
 
 # tests/_spec_validation.py is shared with other test folders.

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 from emulator_support import CONNECTION, api_path, documented_codes, gateway_code, service_code
-from yunxiao_emas._operations import SIGNED
+from yunxiao_emas._call.operations import SIGNED
 from yunxiao_emas.testing import Call, ConnectionDropped, EmulatedService
 
 PARAMS = {"serviceConnectionId": CONNECTION}

@@ -10,8 +10,8 @@ from urllib.parse import quote
 import pytest
 import yunxiao_emas.testing
 from emulator_support import IDS, in_process_client
-from yunxiao_emas._operations import OPERATIONS
-from yunxiao_emas._spec import operations
+from yunxiao_emas._call.operations import OPERATIONS
+from yunxiao_emas.cli.spec import operations
 from yunxiao_emas.testing import EmulatedService
 from yunxiao_emas.testing._gateway import CHECKS
 from yunxiao_emas.testing._handlers import HANDLERS

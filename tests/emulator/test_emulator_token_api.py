@@ -20,7 +20,7 @@ from emulator_support import (
     token_params,
     token_path,
 )
-from yunxiao_emas._operations import TOKEN
+from yunxiao_emas._call.operations import TOKEN
 from yunxiao_emas.auth.acs3 import AcsV3Auth
 from yunxiao_emas.auth.token import TokenAuth
 from yunxiao_emas.credentials import PersonalAccessToken

@@ -16,7 +16,7 @@ from emulator_support import (
     token_params,
     token_path,
 )
-from yunxiao_emas._operations import SIGNED, TOKEN
+from yunxiao_emas._call.operations import SIGNED, TOKEN
 from yunxiao_emas.auth.token import TokenAuth
 from yunxiao_emas.testing import ConnectionDropped, EmulatedService
 

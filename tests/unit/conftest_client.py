@@ -20,8 +20,8 @@ import httpx
 import yaml
 from _ids import IDS, JOB, MD5, ORG, PIPELINE, RUN
 from yunxiao_emas import AccessKeyCredentials, PersonalAccessToken, RetryPolicy
-from yunxiao_emas._spec import spec_path
 from yunxiao_emas.auth.acs3 import sign_parts
+from yunxiao_emas.cli.spec import spec_path
 from yunxiao_emas.client import AsyncClient, Client
 
 FLAVOURS = ["sync", "async"]

@@ -27,9 +27,9 @@ from yunxiao_emas import (
     ThrottledError,
     TransportError,
 )
-from yunxiao_emas._policy import RetryPolicy
-from yunxiao_emas._responses import signed_answer, token_answer
-from yunxiao_emas._retry import Send, Sleep, call_flow
+from yunxiao_emas._call.policy import RetryPolicy
+from yunxiao_emas._call.responses import signed_answer, token_answer
+from yunxiao_emas._call.retry import Send, Sleep, call_flow
 
 NOW = 1_750_000_000.0
 FILE_URL = "https://oss.example.com/app.apk?Expires=1750003600&Signature=s"

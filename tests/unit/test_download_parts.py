@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from yunxiao_emas._download_parts import Part, Parts
+from yunxiao_emas._download.parts import Part, Parts
 
 CONTENT = os.urandom(10 * 1000 + 7)
 PART = 1000

@@ -33,19 +33,19 @@ def test_using_the_client_class_does_not_import_what_only_some_calls_need() -> N
     loaded = set(json.loads(subprocess.check_output([sys.executable, "-c", probe])))
 
     not_yet = {
-        "yunxiao_emas._download_file",  # with the first download
-        "yunxiao_emas._download_flow",  # with the first download
+        "yunxiao_emas._download.transfer",  # with the first download
+        "yunxiao_emas._download.flow",  # with the first download
         # attrs and what is made of it come with the first client or value, not the import:
         # attrs alone is a third of httpx's import time
         "attrs",
         "yunxiao_emas.models",
-        "yunxiao_emas._policy",
+        "yunxiao_emas._call.policy",
         "yunxiao_emas.credentials",
         "yunxiao_emas.credentials.chain",
         "yunxiao_emas.credentials.cli_profile",
         "yunxiao_emas.credentials.ini_file",
         "yunxiao_emas.credentials.environment",
-        "yunxiao_emas._spec",  # the tests', the emulator's and check-contract's, not a client's
+        "yunxiao_emas.cli.spec",  # the tests', the emulator's and check-contract's, not a client's
         "yunxiao_emas_api",  # with the first call
         "yunxiao_emas.cli",
         "yunxiao_emas.testing",
@@ -87,7 +87,7 @@ def test_a_client_with_given_credentials_loads_no_source_nor_download_before_use
     )
 
     assert loaded & SOURCES_AND_CHAIN == set()
-    assert loaded & {"yunxiao_emas._download_file", "yunxiao_emas._download_flow"} == set()
+    assert loaded & {"yunxiao_emas._download.transfer", "yunxiao_emas._download.flow"} == set()
     assert "yunxiao_emas_api" not in loaded
 
 

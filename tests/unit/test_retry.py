@@ -42,8 +42,8 @@ from yunxiao_emas import (
     ThrottledError,
     TransportError,
 )
-from yunxiao_emas._policy import RetryPolicy
-from yunxiao_emas._retry import is_retryable, retry_after_of
+from yunxiao_emas._call.policy import RetryPolicy
+from yunxiao_emas._call.retry import is_retryable, retry_after_of
 from yunxiao_emas.client import AsyncClient, Client
 
 

@@ -24,7 +24,7 @@ from yunxiao_emas import (
     ThrottledError,
     YunxiaoError,
 )
-from yunxiao_emas._responses import signed_answer
+from yunxiao_emas._call.responses import signed_answer
 from yunxiao_emas.errors import error_class_for
 
 NOW = 1_750_000_000.0  # the fixed wall clock of the answers

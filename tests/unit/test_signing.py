@@ -14,7 +14,7 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from yunxiao_emas._responses import signed_answer
+from yunxiao_emas._call.responses import signed_answer
 from yunxiao_emas.auth.acs3 import (
     ALGORITHM,
     AcsV3Auth,

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from yunxiao_emas import _spec
+from yunxiao_emas.cli import spec as _spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = REPO_ROOT / "openapi.yaml"
@@ -379,7 +379,7 @@ def test_example_ids_are_the_reference_examples_by_argument_name() -> None:
     }
 
 
-# --- The reader of the spec (yunxiao_emas._spec) ---------------------------------------------
+# --- The reader of the spec (yunxiao_emas.cli.spec) ---------------------------------------------
 
 
 def test_the_reader_finds_both_operations() -> None:

@@ -26,7 +26,7 @@ from yunxiao_emas import (
     ThrottledError,
     YunxiaoError,
 )
-from yunxiao_emas._responses import token_answer
+from yunxiao_emas._call.responses import token_answer
 
 NOW = 1_750_000_000.0
 FILE_URL = "https://emas.oss.example.com/app.apk?Expires=1700003600&Signature=c2ln"

@@ -25,8 +25,8 @@ from conftest_client import (
     token_ok,
 )
 from yunxiao_emas import InvalidArgumentError
-from yunxiao_emas._operations import Ids
-from yunxiao_emas._validation import check_id, check_segment
+from yunxiao_emas._call.operations import Ids
+from yunxiao_emas._call.validation import check_id, check_segment
 
 
 # (str, Enum), not StrEnum: its str() is "Organization.EXAMPLE", the case to guard against.

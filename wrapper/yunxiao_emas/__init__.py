@@ -23,7 +23,7 @@ from ._version import __version__
 _configure_logging()  # a NullHandler; a stderr handler when YUNXIAO_EMAS_LOG asks for one
 
 if TYPE_CHECKING:
-    from ._policy import RetryPolicy
+    from ._call.policy import RetryPolicy
     from .client import DEFAULT_ENDPOINT, DEFAULT_TOKEN_ENDPOINT, AsyncClient, Client
     from .credentials import (
         AccessKeyCredentials,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from .models import ArtifactUrl, DownloadedArtifact
 
 _HOME = {
-    "RetryPolicy": "._policy",
+    "RetryPolicy": "._call.policy",
     "DEFAULT_ENDPOINT": ".client",
     "DEFAULT_TOKEN_ENDPOINT": ".client",
     "AsyncClient": ".client",

@@ -1,11 +1,12 @@
 """``Client`` and ``AsyncClient``: validated, authenticated, retried calls for the download URL
 of an EMAS artifact, and the verified download of the artifact.
 
-Every rule lives once elsewhere: the configuration and the request in :mod:`._core`, the call
-and its retries in :func:`~yunxiao_emas._retry.call_flow`, the download in
-:func:`~yunxiao_emas._download_flow.download_flow`, the answers in :mod:`._responses`, and what
-differs between the two APIs in :mod:`._operations`. The flows are generators that say what to
-do next; the two clients here only drive them, one with blocking I/O and one with ``await``.
+Every rule lives once elsewhere: the configuration and the request in :mod:`._call.request`,
+the call and its retries in :func:`~yunxiao_emas._call.retry.call_flow`, the download in
+:func:`~yunxiao_emas._download.flow.download_flow`, the answers in :mod:`._call.responses`, and
+what differs between the two APIs in :mod:`._call.operations`. The flows are generators that
+say what to do next; the two clients here only drive them, one with blocking I/O and one with
+``await``.
 Which API a client speaks follows from its credentials (an AccessKey: the signed
 GetPipelineEmasArtifactUrl; a personal access token: Yunxiao's newer OpenAPI).
 """
@@ -23,19 +24,19 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from ._core import DEFAULT_CONNECTIONS, SEND_OPTIONS, Core, async_transport, http_options
-from ._deadline import DEADLINE, TIME_UP
-from ._deadline import install as install_deadline
-from ._operations import SIGNED, TOKEN, Ids
-from ._responses import AnswerBody
-from ._retry import CallStep, Outcome, Send, Sleep
+from ._call.deadline import DEADLINE, TIME_UP
+from ._call.deadline import install as install_deadline
+from ._call.operations import SIGNED, TOKEN, Ids
+from ._call.request import DEFAULT_CONNECTIONS, SEND_OPTIONS, Core, async_transport, http_options
+from ._call.responses import AnswerBody
+from ._call.retry import CallStep, Outcome, Send, Sleep
 from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
-    from ._download_file import Transfer
-    from ._download_flow import DownloadFlow
-    from ._download_parts import Part
-    from ._policy import RetryPolicy
+    from ._call.policy import RetryPolicy
+    from ._download.flow import DownloadFlow
+    from ._download.parts import Part
+    from ._download.transfer import Transfer
     from .credentials import CredentialsProvider
     from .models import ArtifactUrl, DownloadedArtifact, ProgressCallback
 
@@ -208,7 +209,7 @@ class Client:
             artifact_url=artifact_url,
             connections=connections,
         )
-        from ._download_file import Transfer
+        from ._download.transfer import Transfer
 
         if not isinstance(transfer, Transfer):
             return transfer  # already there: nothing to transfer
@@ -217,7 +218,7 @@ class Client:
     def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
     ) -> DownloadedArtifact:
-        from ._download_flow import Commit, Stream, StreamParts
+        from ._download.flow import Commit, Stream, StreamParts
 
         try:
             step = next(flow)
@@ -355,7 +356,7 @@ class Client:
 
     def _send(self, send: Send) -> Outcome:
         """One attempt: the response with its body read (at most MAX_ANSWER_BYTES), over by
-        the deadline (see ._deadline), or what went wrong."""
+        the deadline (see ._call.deadline), or what went wrong."""
         token = DEADLINE.set(send.deadline)
         try:
             response = self._http.send(send.request, **SEND_OPTIONS)
@@ -510,7 +511,7 @@ class AsyncClient:
             artifact_url=artifact_url,
             connections=connections,
         )
-        from ._download_file import Transfer
+        from ._download.transfer import Transfer
 
         if not isinstance(transfer, Transfer):
             return transfer  # already there: nothing to transfer
@@ -520,7 +521,7 @@ class AsyncClient:
     async def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
     ) -> DownloadedArtifact:
-        from ._download_flow import Commit, Stream, StreamParts
+        from ._download.flow import Commit, Stream, StreamParts
 
         try:
             step = next(flow)

@@ -10,7 +10,7 @@ import collections
 from dataclasses import dataclass
 from typing import Literal
 
-from .._spec import operations
+from ..cli.spec import operations
 from ._messages import CODE_FOR_STATUS, GATEWAY_ERRORS, Refusal, RetryAfter, Shape, documented
 
 __all__ = ["Fault", "Faults", "make_fault", "positive"]

@@ -32,7 +32,7 @@ from ._messages import GATEWAY_ERRORS, UNAUTHORIZED, UNAUTHORIZED_MESSAGES, Refu
 from ._state import Identity, Key, State
 
 if TYPE_CHECKING:
-    from .._spec import SpecOperation
+    from ..cli.spec import SpecOperation
     from ._exchange import ApiRequest
 
 __all__ = ["CHECKS", "NONCE_WINDOW_SECONDS", "SKEW_LIMIT_SECONDS", "admit"]

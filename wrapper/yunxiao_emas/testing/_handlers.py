@@ -18,12 +18,12 @@ import abc
 import math
 from typing import TYPE_CHECKING, ClassVar
 
-from .._operations import SIGNED, TOKEN
+from .._call.operations import SIGNED, TOKEN
 from ._exchange import JSON, ApiAnswer, Context
 from ._messages import Refusal, RetryAfter, gateway_body, service_body, token_error_body
 
 if TYPE_CHECKING:
-    from .._operations import Ids
+    from .._call.operations import Ids
     from ._state import Artifact, Identity, State
 
 __all__ = ["HANDLERS", "Handler", "SignedHandler", "TokenHandler", "lookup"]

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from .._spec import load_spec
+from ..cli.spec import load_spec
 from ._exchange import Context
 
 __all__ = [

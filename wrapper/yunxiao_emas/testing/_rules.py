@@ -1,10 +1,10 @@
-"""Routes and parameter rules, read from openapi.yaml (``yunxiao_emas._spec.operations()``).
+"""Routes and parameter rules, read from openapi.yaml (``yunxiao_emas.cli.spec.operations()``).
 
 A request is routed by its method and its raw path, split into segments while still
 percent-encoded: an encoded ``/`` (``%2F``) stays inside its parameter, and a path whose
 segments do not line up with a template reaches no operation. The parameters of the routed
 operation, in the path and in the query, are then decoded and checked by their
-:class:`~yunxiao_emas._spec.SpecParameter` rules, so the emulator cannot drift from the contract.
+:class:`~yunxiao_emas.cli.spec.SpecParameter` rules, so the emulator cannot drift from the contract.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
 
-from .._operations import Ids
-from .._spec import SpecOperation, SpecParameter, operations
+from .._call.operations import Ids
+from ..cli.spec import SpecOperation, SpecParameter, operations
 
 __all__ = ["ParameterError", "Route", "api_of", "arguments", "check_int", "check_text", "route"]
 

@@ -2,7 +2,7 @@
 ``AsyncClient`` (which add only the I/O).
 
 The API a client speaks follows from its credentials: at the first call the provider is asked
-once, the :class:`~yunxiao_emas._operations.Operation` of that kind of credentials is chosen,
+once, the :class:`~yunxiao_emas._call.operations.Operation` of that kind of credentials is chosen,
 with its auth and (unless ``endpoint`` was given) its default host, and kept for the life of
 the client.
 """
@@ -21,18 +21,18 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._operations import Ids, Operation, RequestAuth, operation_for
-from ._retry import CallStep, Outcome, call_flow
-from ._urls import hide_presigned_urls_in_httpx_logs, is_loopback
-from ._version import __version__
-from .errors import InvalidArgumentError
+from .._urls import hide_presigned_urls_in_httpx_logs, is_loopback
+from .._version import __version__
+from ..errors import InvalidArgumentError
+from .operations import Ids, Operation, RequestAuth, operation_for
+from .retry import CallStep, Outcome, call_flow
 
 if TYPE_CHECKING:
-    from ._download_file import Transfer
-    from ._download_flow import DownloadFlow
-    from ._policy import RetryPolicy
-    from .credentials import CredentialsProvider
-    from .models import ArtifactUrl, DownloadedArtifact
+    from .._download.flow import DownloadFlow
+    from .._download.transfer import Transfer
+    from ..credentials import CredentialsProvider
+    from ..models import ArtifactUrl, DownloadedArtifact
+    from .policy import RetryPolicy
 
 __all__ = ["DEFAULT_TIMEOUT", "Core", "base_url_of", "http_options", "user_agent"]
 
@@ -283,14 +283,14 @@ class Core:
         user_agent_suffix: str | None,
     ) -> None:
         if credentials is None:
-            from .credentials import default_credentials
+            from ..credentials import default_credentials
 
             credentials = default_credentials()
         if not callable(getattr(credentials, "get_credentials", None)):
             raise InvalidArgumentError(
                 "credentials", "must have a get_credentials() method (a CredentialsProvider)"
             )
-        from ._policy import RetryPolicy  # attrs, with the first client rather than the package
+        from .policy import RetryPolicy  # attrs, with the first client rather than the package
 
         if isinstance(retries, bool) or not isinstance(retries, int | RetryPolicy):
             raise InvalidArgumentError("retries", "must be an int >= 0 or a RetryPolicy")
@@ -359,7 +359,7 @@ class Core:
         )
 
     def call(self, ids: Ids) -> Generator[CallStep, Outcome, ArtifactUrl]:
-        """The call flow of one call (see :func:`~yunxiao_emas._retry.call_flow`).
+        """The call flow of one call (see :func:`~yunxiao_emas._call.retry.call_flow`).
 
         The request is prepared once (method, URL, the canonical parts of a signature) and
         each attempt builds it anew with fresh authentication headers: an ``httpx.Request``
@@ -415,8 +415,8 @@ class Core:
     ) -> Transfer | DownloadedArtifact:
         """Validate everything (before any network I/O) and open the temporary file; or, when
         the destination file already holds this artifact (its md5), the skipped result."""
-        from ._download_file import Transfer, check_download_args, existing_match
-        from .models import ArtifactUrl
+        from .._download.transfer import Transfer, check_download_args, existing_match
+        from ..models import ArtifactUrl
 
         path = check_download_args(dest, overwrite, progress, chunk_size)
         if (
@@ -452,8 +452,8 @@ class Core:
         )
 
     def download(self, transfer: Transfer, artifact_url: ArtifactUrl | None) -> DownloadFlow:
-        """The flow of one download (see :mod:`~yunxiao_emas._download_flow`)."""
-        from ._download_flow import download_flow
+        """The flow of one download (see :mod:`~yunxiao_emas._download.flow`)."""
+        from .._download.flow import download_flow
 
         return download_flow(transfer, artifact_url, self.retry, self.random)
 
@@ -470,7 +470,7 @@ class Core:
         caller's ``http_client`` may have default params (which would replace the URL's
         ``Expires`` and ``Signature``), headers or cookies, none of which belongs to the file
         host."""
-        from ._download_file import Transfer
+        from .._download.transfer import Transfer
 
         headers = {**headers, "user-agent": self.headers["user-agent"]}
         request = httpx.Request(

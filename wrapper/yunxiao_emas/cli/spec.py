@@ -37,7 +37,7 @@ _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
 def spec_path() -> Path:
     """The path of openapi.yaml for this installation."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package, where the wheel bundles it
     bundled = here / "openapi.yaml"
     if bundled.is_file():
         return bundled

@@ -2,7 +2,7 @@
 
 The rules live in :class:`Transfer` (sans network I/O: it decides what to request, checks each
 answer, writes and hashes the bytes, commits or cleans up); the download flow
-(:mod:`._download_flow`) decides the steps, and ``Client`` and ``AsyncClient`` only drive it,
+(:mod:`._download.flow`) decides the steps, and ``Client`` and ``AsyncClient`` only drive it,
 one with blocking httpx calls and one with ``await``.
 
 * The bytes go to a temporary file beside the destination, hashed as they arrive, in chunks of
@@ -35,11 +35,11 @@ from pathlib import Path
 
 import httpx
 
-from ._download_parts import MIN_PART_SIZE, Part, Parts, part_size
-from ._retry import RETRYABLE_STATUSES, retry_after_of
-from ._urls import is_loopback, redact_url
-from .errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
-from .models import DownloadedArtifact, ProgressCallback
+from .._call.retry import RETRYABLE_STATUSES, retry_after_of
+from .._urls import is_loopback, redact_url
+from ..errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
+from ..models import DownloadedArtifact, ProgressCallback
+from .parts import MIN_PART_SIZE, Part, Parts, part_size
 
 __all__ = [
     "AlreadyThere",

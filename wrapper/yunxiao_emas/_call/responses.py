@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._retry import retry_after_of
-from ._urls import is_loopback
-from .errors import ApiError, error_class_for
+from .._urls import is_loopback
+from ..errors import ApiError, error_class_for
+from .retry import retry_after_of
 
 if TYPE_CHECKING:
-    from .models import ArtifactUrl
+    from ..models import ArtifactUrl
 
 __all__ = [
     "MAX_ANSWER_BYTES",
@@ -381,7 +381,7 @@ def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
         )
     _refuse_unusable(response, file_url, request_id, status_decides=False)
     _log.debug("GetPipelineEmasArtifactUrl ok, request id %s", request_id)
-    from .models import ArtifactUrl  # attrs, with the first answer rather than the package
+    from ..models import ArtifactUrl  # attrs, with the first answer rather than the package
 
     return ArtifactUrl(
         file_url=file_url, request_id=request_id, expires_at=expiry(file_url, wall_clock)
@@ -408,7 +408,7 @@ def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
             )
         _refuse_unusable(response, file_url, request_id, status_decides=True)
         _log.debug("GetEmasArtifactDownloadUrl ok, request id %s", request_id or None)
-        from .models import ArtifactUrl
+        from ..models import ArtifactUrl
 
         return ArtifactUrl(
             file_url=file_url, request_id=request_id, expires_at=expiry(file_url, wall_clock)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InvalidArgumentError
+from ..errors import InvalidArgumentError
 
 MAX_SAFE_INTEGER = 9007199254740991  # 2**53 - 1: larger ids lose precision in JSON clients
 MAX_STRING_LENGTH = 256

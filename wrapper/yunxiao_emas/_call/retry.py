@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .errors import ApiError, ServerError, ThrottledError, TransportError
+from ..errors import ApiError, ServerError, ThrottledError, TransportError
 
 if TYPE_CHECKING:
-    from ._policy import RetryPolicy
+    from .policy import RetryPolicy
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from .errors import DownloadError
+from ..errors import DownloadError
 
 __all__ = ["MAX_PART_SIZE", "MIN_PART_SIZE", "Part", "Parts", "part_size"]
 

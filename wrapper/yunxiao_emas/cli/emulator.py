@@ -54,7 +54,7 @@ def _configuration(
     access_key_secret: str | None,
 ) -> dict[str, Any]:
     """The configuration: the file's, with the command's key and a token when it has none."""
-    from .testing._config import EmulatorConfigError, load_config
+    from ..testing._config import EmulatorConfigError, load_config
 
     config: dict[str, Any] = {}
     if config_file is not None:
@@ -99,7 +99,7 @@ def run_emulator(
 ) -> None:
     """Serve until interrupted (Ctrl+C or SIGTERM); :class:`CommandFailure` when it cannot."""
     _check_extra()
-    from .testing import EmulatedService, EmulatorConfigError
+    from ..testing import EmulatedService, EmulatorConfigError
 
     config = _configuration(config_file, access_key_id, access_key_secret)
     base_dir = config_file.parent if config_file is not None else None

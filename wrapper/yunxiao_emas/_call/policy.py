@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import attrs
 
-from .errors import InvalidArgumentError
+from ..errors import InvalidArgumentError
 
 __all__ = ["RetryPolicy"]
 

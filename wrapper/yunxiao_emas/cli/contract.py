@@ -19,12 +19,12 @@ from typing import Any
 import attrs
 import httpx
 
-from ._operations import Ids
-from ._responses import error_fields
-from ._spec import response_problems
-from ._validation import MAX_SAFE_INTEGER
-from .client import Client
-from .errors import ApiError
+from .._call.operations import Ids
+from .._call.responses import error_fields
+from .._call.validation import MAX_SAFE_INTEGER
+from ..client import Client
+from ..errors import ApiError
+from .spec import response_problems
 
 
 @attrs.frozen

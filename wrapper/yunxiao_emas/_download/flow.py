@@ -5,7 +5,7 @@ The flow yields what to do next and is told what happened:
 
 - :data:`FETCH`: get a (fresh) URL from the API; answer with the :class:`ArtifactUrl`;
 - :class:`Stream`: stream from this URL into the transfer until the body ends; answer None;
-- :class:`~yunxiao_emas._retry.Sleep`: wait; answer None;
+- :class:`~yunxiao_emas._call.retry.Sleep`: wait; answer None;
 - :class:`Commit`: verify and move the file into place (disk I/O only); answer with the
   :class:`DownloadedArtifact`.
 
@@ -21,10 +21,10 @@ from collections.abc import Callable, Generator
 import attrs
 import httpx
 
-from ._download_file import AlreadyThere, Busy, Refresh, Restart, Transfer, transport_failure
-from ._policy import RetryPolicy
-from ._retry import Sleep
-from .models import ArtifactUrl, DownloadedArtifact
+from .._call.policy import RetryPolicy
+from .._call.retry import Sleep
+from ..models import ArtifactUrl, DownloadedArtifact
+from .transfer import AlreadyThere, Busy, Refresh, Restart, Transfer, transport_failure
 
 __all__ = [
     "FETCH",

@@ -33,9 +33,9 @@ except ImportError:  # pragma: no cover - exercised by users without the extra
 # Only what ``--help`` needs is imported here: the client (and httpx with it) is imported by
 # the commands that call the API, so that ``yunxiao-emas --help`` starts as fast as a bare
 # ``import httpx`` (measured by ``python -m bench --only imports``).
-from . import __version__
-from ._hosts import PAT_API_HOST, SIGNED_API_HOST
-from .credentials import (
+from .. import __version__
+from .._call.hosts import PAT_API_HOST, SIGNED_API_HOST
+from ..credentials import (
     CliProfileCredentials,
     CredentialsProvider,
     DefaultCredentialsChain,
@@ -43,7 +43,7 @@ from .credentials import (
     OfficialCredentials,
     PersonalAccessToken,
 )
-from .errors import (
+from ..errors import (
     ApiError,
     AuthenticationError,
     ChecksumMismatchError,
@@ -57,8 +57,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .client import Client
-    from .models import ArtifactUrl, DownloadedArtifact
+    from ..client import Client
+    from ..models import ArtifactUrl, DownloadedArtifact
 
 EXIT_OK = 0
 EXIT_DRIFT = 1
@@ -355,7 +355,7 @@ def _client(options: dict[str, Any], *, retries: int | None = None) -> Client:
     _set_up_logging(options.pop("verbose"))
     credentials = _credentials(options.pop("profile"), options.pop("token"))
     ca_bundle = options.pop("ca_bundle")
-    from .client import Client
+    from ..client import Client
 
     return Client(
         credentials=credentials,
@@ -596,7 +596,7 @@ def emulator(
     The first line on stdout is one JSON object: base_url, control_url, access_keys,
     sts_tokens, tokens and artifacts, for programs that start it with --port 0.
     """
-    from ._emulator_command import CommandFailure, run_emulator
+    from .emulator import CommandFailure, run_emulator
 
     try:
         run_emulator(
@@ -626,8 +626,8 @@ def check_contract(as_json: bool, **options: Any) -> None:
     openapi.yaml. Never fuzzes the endpoint. Exit 1 is drift; a success call refused for the
     credentials or the signature exits 2, for the ids or another API error 3.
     """
-    from ._contract import check_endpoint
-    from ._operations import Ids
+    from .._call.operations import Ids
+    from .contract import check_endpoint
 
     service_connection_id = options.pop("service_connection_id")
     ids = _ids_of(options)

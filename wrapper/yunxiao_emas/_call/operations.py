@@ -7,7 +7,7 @@ it (and so which ``httpx.Auth`` proves who calls), its default host, and its ans
 same rules (:class:`Ids`).
 
 Adding an operation: describe it in openapi.yaml, regenerate, add its row here (and its answer
-parser in ``_responses`` if its answers differ), and its handler in the emulator.
+parser in ``responses`` if its answers differ), and its handler in the emulator.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import httpx
 
-from . import _responses
-from ._hosts import PAT_API_HOST, SIGNED_API_HOST
-from ._validation import check_id, check_segment
-from .auth.acs3 import AcsV3Auth, canonical_query, percent_encode
-from .auth.token import TokenAuth
-from .errors import CredentialsError
+from ..auth.acs3 import AcsV3Auth, canonical_query, percent_encode
+from ..auth.token import TokenAuth
+from ..errors import CredentialsError
+from . import responses
+from .hosts import PAT_API_HOST, SIGNED_API_HOST
+from .validation import check_id, check_segment
 
 if TYPE_CHECKING:
-    from .credentials import Credentials, CredentialsProvider
-    from .models import ArtifactUrl
+    from ..credentials import Credentials, CredentialsProvider
+    from ..models import ArtifactUrl
 
 __all__ = [
     "OPERATIONS",
@@ -170,7 +170,7 @@ SIGNED = Operation(
     credentials="AccessKeyCredentials",
     default_host=SIGNED_API_HOST,
     auth=_signed_auth,
-    parse=_responses.signed_answer,
+    parse=responses.signed_answer,
 )
 TOKEN = Operation(
     name="GetEmasArtifactDownloadUrl",
@@ -178,14 +178,14 @@ TOKEN = Operation(
     credentials="PersonalAccessToken",
     default_host=PAT_API_HOST,
     auth=TokenAuth,
-    parse=_responses.token_answer,
+    parse=responses.token_answer,
 )
 OPERATIONS: tuple[Operation, ...] = (SIGNED, TOKEN)
 
 
 def operation_for(credentials: Credentials | object) -> Operation:
     """The operation that ``credentials`` select."""
-    from .credentials import _values
+    from ..credentials import _values
 
     for operation in OPERATIONS:
         if isinstance(credentials, getattr(_values, operation.credentials)):
