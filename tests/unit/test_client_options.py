@@ -332,3 +332,47 @@ async def test_async_calls_beyond_the_pool_size_wait_outside_httpx_pool(yours: b
 
     assert [url.request_id for url in urls] == [OK_BODY["requestId"]] * 12
     assert peak == (12 if yours else 3)
+
+
+@pytest.mark.parametrize(
+    ("limits", "admitted"),
+    [
+        (httpx.Limits(max_connections=10, max_keepalive_connections=4), 4),
+        (httpx.Limits(max_connections=10, max_keepalive_connections=0), 10),
+        (httpx.Limits(max_connections=None, max_keepalive_connections=5), 5),
+    ],
+    ids=["fewer kept alive", "none kept alive", "no bound on connections"],
+)
+async def test_async_calls_beyond_the_connections_kept_alive_wait_outside_httpx_pool(
+    limits: httpx.Limits, admitted: int
+) -> None:
+    # A call beyond the connections the pool keeps alive would open a connection that is
+    # closed after its one answer (a TLS handshake for every such call), and make httpcore's
+    # walk of its connections longer: it waits in AsyncClient instead.
+    import asyncio
+
+    import respx
+
+    inside = peak = 0
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal inside, peak
+        inside += 1
+        peak = max(peak, inside)
+        await asyncio.sleep(0.01)
+        inside -= 1
+        return httpx.Response(200, json=OK_BODY)
+
+    with respx.mock(assert_all_called=True) as router:
+        router.post(url__startswith="https://devops.cn-hangzhou.aliyuncs.com/").mock(
+            side_effect=answer
+        )
+        async with AsyncClient(credentials=CREDENTIALS, limits=limits) as client:
+            urls = await asyncio.gather(
+                *(
+                    client.get_pipeline_emas_artifact_url(*IDS, service_connection_id=CONNECTION)
+                    for _ in range(16)
+                )
+            )
+    assert [url.request_id for url in urls] == [OK_BODY["requestId"]] * 16
+    assert peak == admitted

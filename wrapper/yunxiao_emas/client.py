@@ -27,7 +27,14 @@ import httpx
 from ._call.deadline import DEADLINE, TIME_UP
 from ._call.deadline import install as install_deadline
 from ._call.operations import SIGNED, TOKEN, Ids
-from ._call.request import DEFAULT_CONNECTIONS, SEND_OPTIONS, Core, async_transport, http_options
+from ._call.request import (
+    DEFAULT_CONNECTIONS,
+    SEND_OPTIONS,
+    Core,
+    admitted,
+    async_transport,
+    http_options,
+)
 from ._call.responses import AnswerBody
 from ._call.retry import CallStep, Outcome, Send, Sleep
 from .errors import ApiError, InvalidArgumentError
@@ -428,17 +435,16 @@ class AsyncClient:
         self._owns_http = http_client is None
         self._http = http_client or client_class(**self._core.own_client_options(options))
         self._sleep: Callable[[float], Any] = _async_sleep
-        # Calls beyond the pool's size wait here, not in httpcore's pool, whose queue of
-        # waiting requests is walked at every event: 256 calls in flight over 100 connections
-        # ran at ~160 calls/s, ~440 with this (bench, section 2). Only over httpx's own pool
-        # of a client we made (aiohttp queues in O(1); a caller's client has its own limits).
+        # Calls beyond the connections the pool keeps alive wait here, not in httpcore's pool,
+        # whose queue of waiting requests and whose connections are walked at every event
+        # (see admitted). Only over httpx's own pool of a client we made (aiohttp queues in
+        # O(1); a caller's client has its own limits).
         import asyncio
 
+        admit = admitted(options["limits"])
         self._admission: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Semaphore(options["limits"].max_connections)
-            if http_client is None
-            and client_class is httpx.AsyncClient
-            and options["limits"].max_connections is not None
+            asyncio.Semaphore(admit)
+            if http_client is None and client_class is httpx.AsyncClient and admit is not None
             else contextlib.nullcontext()
         )
 
