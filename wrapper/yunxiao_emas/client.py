@@ -20,12 +20,11 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
-from ._call.deadline import DEADLINE, TIME_UP
-from ._call.deadline import install as install_deadline
+from ._call.deadline import DEADLINE, TIME_UP, DeadlineTransport, now
 from ._call.operations import SIGNED, TOKEN, Ids
 from ._call.request import (
     DEFAULT_CONNECTIONS,
@@ -41,7 +40,7 @@ from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from ._call.policy import RetryPolicy
-    from ._download.flow import DownloadFlow
+    from ._download.flow import DownloadFlow, DownloadStep
     from ._download.parts import Part
     from ._download.transfer import Transfer
     from .credentials import CredentialsProvider
@@ -60,7 +59,82 @@ DEFAULT_TOKEN_ENDPOINT = TOKEN.default_host
 _CallFlow = Generator[CallStep, Outcome, "ArtifactUrl"]
 
 
-class Client:
+class _BaseClient:
+    """What :class:`Client` and :class:`AsyncClient` share (httpx's ``BaseClient`` is the
+    model): the checks of the arguments and the configuration (all before any I/O), the repr,
+    and the flows of a call and of a download, which the two only drive."""
+
+    _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+    _http: httpx.Client | httpx.AsyncClient
+
+    def __init__(
+        self,
+        *,
+        credentials: CredentialsProvider | None,
+        endpoint: str | None,
+        timeout: float | httpx.Timeout | None,
+        retries: int | RetryPolicy,
+        verify: bool | str | ssl.SSLContext,
+        proxy: str | None,
+        user_agent: str | None,
+        http_client: httpx.Client | httpx.AsyncClient | None,
+        limits: httpx.Limits | None,
+        transport: str = "auto",
+    ) -> None:
+        http_class = self._http_class
+        if http_client is not None and not isinstance(http_client, http_class):
+            raise InvalidArgumentError("http_client", f"must be an httpx.{http_class.__name__}")
+        client_class, transport_class, own_transports = self._transports(transport, http_client)
+        options = http_options(
+            http_client=http_client,
+            verify=verify,
+            proxy=proxy,
+            transport=transport_class,
+            limits=limits,
+            own_transports=own_transports,
+        )
+        self._core = Core(
+            credentials=credentials,
+            endpoint=endpoint,
+            timeout=timeout,
+            retries=retries,
+            user_agent_suffix=user_agent,
+        )
+        self._owns_http = http_client is None
+        self._options = options
+        self._http = http_client or client_class(**self._core.own_client_options(options))
+
+    @staticmethod
+    def _transports(
+        transport: str, http_client: object
+    ) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
+        """The httpx client class, the transport class of its routes, and whether every route
+        gets one of ours (see :func:`~yunxiao_emas._call.request.http_options`)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(endpoint={self._core.base_url!r})"
+
+    def _call_flow(self, *ids: Any) -> _CallFlow:
+        """The flow of one call for the URL of ``ids`` (the six ids of the public methods, in
+        their order), checked."""
+        return self._core.call(Ids.check(*ids))
+
+    def _download_flow(
+        self, *ids: Any, dest: object, **options: Any
+    ) -> tuple[DownloadFlow, Transfer, Ids] | DownloadedArtifact:
+        """The flow of one download, its transfer and its checked ``ids``; or the result at
+        once when ``dest`` already holds the artifact. Every argument is checked first."""
+        checked = Ids.check(*ids)
+        transfer = self._core.prepare_download(checked, dest, **options)
+        from ._download.transfer import Transfer
+
+        if not isinstance(transfer, Transfer):
+            return transfer  # already there: nothing to transfer
+        return self._core.download(transfer, options["artifact_url"]), transfer, checked
+
+
+class Client(_BaseClient):
     """A blocking client. Use it as a context manager.
 
     Args:
@@ -86,6 +160,9 @@ class Client:
     ...         "5ebbc0228123212b59xxxxx", 1111, 1, "Psaxsa", "assasas", service_connection_id=122)
     """
 
+    _http_class = httpx.Client
+    _http: httpx.Client
+
     def __init__(
         self,
         *,
@@ -99,31 +176,25 @@ class Client:
         http_client: httpx.Client | None = None,
         limits: httpx.Limits | None = None,
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise InvalidArgumentError("http_client", "must be an httpx.Client")
-        options = http_options(
-            http_client=http_client,
-            verify=verify,
-            proxy=proxy,
-            transport=httpx.HTTPTransport,
-            limits=limits,
-        )
-        self._core = Core(
+        super().__init__(
             credentials=credentials,
             endpoint=endpoint,
             timeout=timeout,
             retries=retries,
-            user_agent_suffix=user_agent,
+            verify=verify,
+            proxy=proxy,
+            user_agent=user_agent,
+            http_client=http_client,
+            limits=limits,
         )
-        self._owns_http = http_client is None
-        if http_client is None:
-            http_client = httpx.Client(**self._core.own_client_options(options))
-            install_deadline(http_client)
-        self._http = http_client
         self._sleep: Callable[[float], None] = time.sleep
 
-    def __repr__(self) -> str:
-        return f"Client(endpoint={self._core.base_url!r})"
+    @staticmethod
+    def _transports(
+        transport: str, http_client: object
+    ) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
+        # Our transport on every route: it holds an attempt to its deadline (see deadline.py).
+        return httpx.Client, DeadlineTransport, True
 
     def __enter__(self) -> Self:
         return self
@@ -154,7 +225,7 @@ class Client:
             ApiError: one of its subclasses, by the answer's meaning.
             TransportError: no answer after the retries.
         """
-        ids = Ids.check(
+        flow = self._call_flow(
             organization_id,
             pipeline_id,
             pipeline_run_id,
@@ -162,7 +233,7 @@ class Client:
             md5,
             service_connection_id,
         )
-        return self._drive(self._core.call(ids))
+        return self._drive(flow)
 
     def download_pipeline_emas_artifact(
         self,
@@ -199,49 +270,32 @@ class Client:
             ChecksumMismatchError: the bytes do not match ``md5``; no file is left.
             DownloadError: the transfer failed after resuming and refreshing; no file is left.
         """
-        ids = Ids.check(
+        started = self._download_flow(
             organization_id,
             pipeline_id,
             pipeline_run_id,
             emas_job_instance_id,
             md5,
             service_connection_id,
-        )
-        transfer = self._core.prepare_download(
-            ids,
-            dest,
+            dest=dest,
             overwrite=overwrite,
             progress=progress,
             chunk_size=chunk_size,
             artifact_url=artifact_url,
             connections=connections,
         )
-        from ._download.transfer import Transfer
-
-        if not isinstance(transfer, Transfer):
-            return transfer  # already there: nothing to transfer
-        return self._drive_download(self._core.download(transfer, artifact_url), transfer, ids)
+        if not isinstance(started, tuple):
+            return started  # already there: nothing to transfer
+        return self._drive_download(*started)
 
     def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
     ) -> DownloadedArtifact:
-        from ._download.flow import Commit, Stream, StreamParts
-
         try:
             step = next(flow)
             while True:
                 try:
-                    reply: ArtifactUrl | DownloadedArtifact | None = None
-                    if isinstance(step, Stream):
-                        self._stream_once(transfer, step.file_url)
-                    elif isinstance(step, StreamParts):
-                        self._stream_parts(transfer, step.file_url)
-                    elif isinstance(step, Sleep):
-                        self._sleep(step.seconds)
-                    elif isinstance(step, Commit):
-                        reply = transfer.commit(step.request_id)
-                    else:
-                        reply = self._drive(self._core.call(ids))
+                    reply = self._do(step, transfer, ids)
                 except BaseException as exc:
                     step = flow.throw(exc)
                 else:
@@ -249,6 +303,27 @@ class Client:
         except StopIteration as stop:
             done: DownloadedArtifact = stop.value
             return done
+
+    def _do(
+        self, step: DownloadStep, transfer: Transfer, ids: Ids
+    ) -> ArtifactUrl | DownloadedArtifact | None:
+        """One step of the download flow; what to answer it."""
+        from ._download.flow import Commit, Fetch, Stream, StreamParts
+
+        match step:
+            case Fetch():
+                return self._drive(self._core.call(ids))
+            case Stream(file_url=file_url):
+                self._stream_once(transfer, file_url)
+            case StreamParts(file_url=file_url):
+                self._stream_parts(transfer, file_url)
+            case Sleep(seconds=seconds):
+                self._sleep(seconds)
+            case Commit(request_id=request_id):
+                return transfer.commit(request_id)
+            case _:
+                raise TypeError(f"not a step of the download flow: {step!r}")
+        return None
 
     def _open(self, transfer: Transfer, headers: dict[str, str], file_url: str) -> httpx.Response:
         """The file host's answer to a GET with ``headers``, its redirects followed by hand
@@ -352,10 +427,13 @@ class Client:
             step = next(flow)
             while True:
                 outcome: Outcome = None
-                if isinstance(step, Sleep):
-                    self._sleep(step.seconds)
-                else:
-                    outcome = self._send(step)
+                match step:
+                    case Send():
+                        outcome = self._send(step)
+                    case Sleep(seconds=seconds):
+                        self._sleep(seconds)
+                    case _:
+                        raise TypeError(f"not a step of the call flow: {step!r}")
                 step = flow.send(outcome)
         except StopIteration as stop:
             result: ArtifactUrl = stop.value
@@ -374,7 +452,7 @@ class Client:
                     return body.response()
                 for chunk in response.iter_raw():
                     body.feed(chunk)
-                    if time.monotonic() > send.deadline:  # a caller's client, unwrapped
+                    if now() > send.deadline:  # a caller's client: no DeadlineTransport
                         raise httpx.ReadTimeout(TIME_UP, request=send.request)
                 return body.response()
             finally:
@@ -387,7 +465,7 @@ class Client:
             DEADLINE.reset(token)
 
 
-class AsyncClient:
+class AsyncClient(_BaseClient):
     """The asyncio twin of :class:`Client`: same arguments, same rules, ``await`` the calls.
 
     One more argument, ``transport``: ``"httpx"`` (the default: httpx's own, which respx and
@@ -400,6 +478,9 @@ class AsyncClient:
     ...     url = await client.get_pipeline_emas_artifact_url(
     ...         "5ebbc0228123212b59xxxxx", 1111, 1, "Psaxsa", "assasas", service_connection_id=122)
     """
+
+    _http_class = httpx.AsyncClient
+    _http: httpx.AsyncClient
 
     def __init__(
         self,
@@ -415,25 +496,18 @@ class AsyncClient:
         limits: httpx.Limits | None = None,
         transport: str = "httpx",
     ) -> None:
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise InvalidArgumentError("http_client", "must be an httpx.AsyncClient")
-        client_class, transport_class = async_transport(transport, http_client)
-        options = http_options(
-            http_client=http_client,
-            verify=verify,
-            proxy=proxy,
-            transport=transport_class,
-            limits=limits,
-        )
-        self._core = Core(
+        super().__init__(
             credentials=credentials,
             endpoint=endpoint,
             timeout=timeout,
             retries=retries,
-            user_agent_suffix=user_agent,
+            verify=verify,
+            proxy=proxy,
+            user_agent=user_agent,
+            http_client=http_client,
+            limits=limits,
+            transport=transport,
         )
-        self._owns_http = http_client is None
-        self._http = http_client or client_class(**self._core.own_client_options(options))
         self._sleep: Callable[[float], Any] = _async_sleep
         # Calls beyond the connections the pool keeps alive wait here, not in httpcore's pool,
         # whose queue of waiting requests and whose connections are walked at every event
@@ -441,15 +515,20 @@ class AsyncClient:
         # O(1); a caller's client has its own limits).
         import asyncio
 
-        admit = admitted(options["limits"])
+        admit = admitted(self._options["limits"])
         self._admission: contextlib.AbstractAsyncContextManager[Any] = (
             asyncio.Semaphore(admit)
-            if http_client is None and client_class is httpx.AsyncClient and admit is not None
+            if http_client is None and type(self._http) is httpx.AsyncClient and admit is not None
             else contextlib.nullcontext()
         )
 
-    def __repr__(self) -> str:
-        return f"AsyncClient(endpoint={self._core.base_url!r})"
+    @staticmethod
+    def _transports(
+        transport: str, http_client: object
+    ) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
+        # httpx's transport (or aiohttp's): an asyncio timeout bounds each attempt.
+        client_class, transport_class = async_transport(transport, http_client)
+        return client_class, transport_class, False
 
     async def __aenter__(self) -> Self:
         return self
@@ -473,7 +552,7 @@ class AsyncClient:
         service_connection_id: int,
     ) -> ArtifactUrl:
         """See :meth:`Client.get_pipeline_emas_artifact_url`."""
-        ids = Ids.check(
+        flow = self._call_flow(
             organization_id,
             pipeline_id,
             pipeline_run_id,
@@ -481,7 +560,7 @@ class AsyncClient:
             md5,
             service_connection_id,
         )
-        return await self._drive(self._core.call(ids))
+        return await self._drive(flow)
 
     async def download_pipeline_emas_artifact(
         self,
@@ -500,53 +579,32 @@ class AsyncClient:
         connections: int = DEFAULT_CONNECTIONS,
     ) -> DownloadedArtifact:
         """See :meth:`Client.download_pipeline_emas_artifact`."""
-        ids = Ids.check(
+        started = self._download_flow(
             organization_id,
             pipeline_id,
             pipeline_run_id,
             emas_job_instance_id,
             md5,
             service_connection_id,
-        )
-        transfer = self._core.prepare_download(
-            ids,
-            dest,
+            dest=dest,
             overwrite=overwrite,
             progress=progress,
             chunk_size=chunk_size,
             artifact_url=artifact_url,
             connections=connections,
         )
-        from ._download.transfer import Transfer
-
-        if not isinstance(transfer, Transfer):
-            return transfer  # already there: nothing to transfer
-        flow = self._core.download(transfer, artifact_url)
-        return await self._drive_download(flow, transfer, ids)
+        if not isinstance(started, tuple):
+            return started  # already there: nothing to transfer
+        return await self._drive_download(*started)
 
     async def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids
     ) -> DownloadedArtifact:
-        from ._download.flow import Commit, Stream, StreamParts
-
         try:
             step = next(flow)
             while True:
                 try:
-                    reply: ArtifactUrl | DownloadedArtifact | None = None
-                    if isinstance(step, Stream):
-                        await self._stream_once(transfer, step.file_url)
-                    elif isinstance(step, StreamParts):
-                        await self._stream_parts(transfer, step.file_url)
-                    elif isinstance(step, Sleep):
-                        await self._sleep(step.seconds)
-                    elif isinstance(step, Commit):
-                        # The slow part in a thread; the rename on the loop, after it: a
-                        # cancellation either comes before it (nothing replaced) or not at all.
-                        await _in_thread(transfer.seal)
-                        reply = transfer.place(step.request_id)
-                    else:
-                        reply = await self._drive(self._core.call(ids))
+                    reply = await self._do(step, transfer, ids)
                 except BaseException as exc:
                     step = flow.throw(exc)
                 else:
@@ -554,6 +612,30 @@ class AsyncClient:
         except StopIteration as stop:
             done: DownloadedArtifact = stop.value
             return done
+
+    async def _do(
+        self, step: DownloadStep, transfer: Transfer, ids: Ids
+    ) -> ArtifactUrl | DownloadedArtifact | None:
+        """See :meth:`Client._do`."""
+        from ._download.flow import Commit, Fetch, Stream, StreamParts
+
+        match step:
+            case Fetch():
+                return await self._drive(self._core.call(ids))
+            case Stream(file_url=file_url):
+                await self._stream_once(transfer, file_url)
+            case StreamParts(file_url=file_url):
+                await self._stream_parts(transfer, file_url)
+            case Sleep(seconds=seconds):
+                await self._sleep(seconds)
+            case Commit(request_id=request_id):
+                # The slow part in a thread; the rename on the loop, after it: a cancellation
+                # either comes before it (nothing replaced) or not at all.
+                await _in_thread(transfer.seal)
+                return transfer.place(request_id)
+            case _:
+                raise TypeError(f"not a step of the download flow: {step!r}")
+        return None
 
     async def _open(
         self, transfer: Transfer, headers: dict[str, str], file_url: str
@@ -648,10 +730,13 @@ class AsyncClient:
             step = next(flow)
             while True:
                 outcome: Outcome = None
-                if isinstance(step, Sleep):
-                    await self._sleep(step.seconds)
-                else:
-                    outcome = await self._send(step)
+                match step:
+                    case Send():
+                        outcome = await self._send(step)
+                    case Sleep(seconds=seconds):
+                        await self._sleep(seconds)
+                    case _:
+                        raise TypeError(f"not a step of the call flow: {step!r}")
                 step = flow.send(outcome)
         except StopIteration as stop:
             result: ArtifactUrl = stop.value
@@ -664,7 +749,7 @@ class AsyncClient:
         loop = asyncio.get_running_loop()
         try:
             async with (
-                asyncio.timeout_at(loop.time() + (send.deadline - time.monotonic())),
+                asyncio.timeout_at(loop.time() + (send.deadline - now())),
                 self._admission,
             ):
                 with _typed_transport_errors(send.request):

@@ -25,6 +25,7 @@ import httpx
 from .._urls import hide_presigned_urls_in_httpx_logs, is_loopback
 from .._version import __version__
 from ..errors import InvalidArgumentError
+from .deadline import now
 from .operations import Ids, Operation, RequestAuth, operation_for
 from .retry import CallObserver, CallStep, Outcome, call_flow
 
@@ -219,10 +220,14 @@ def http_options(
     proxy: str | None,
     transport: Callable[..., Any],
     limits: object = None,
+    own_transports: bool = False,
 ) -> dict[str, Any]:
     """The options of the httpx client we make, checked (before any I/O). ``transport`` is
-    ``httpx.HTTPTransport`` or ``httpx.AsyncHTTPTransport``: the one loopback gets when an
-    explicit proxy would otherwise take it."""
+    the transport class of its pools: the one loopback gets when an explicit proxy would
+    otherwise take it, and, with ``own_transports`` (the sync client's
+    :class:`~yunxiao_emas._call.deadline.DeadlineTransport`), the one of every route, the
+    proxies of the environment included (httpx leaves those to us once it is given a
+    transport)."""
     if http_client is not None and (verify is not True or proxy is not None or limits):
         raise InvalidArgumentError(
             "http_client",
@@ -253,11 +258,53 @@ def http_options(
             raise InvalidArgumentError(
                 "verify", f"cannot load the CA bundle {verify!r}: {exc}"
             ) from None
+    if own_transports:
+        routes = {"all://": proxy} if proxy is not None else environment_proxies()
+        mounts: dict[str, Any] = {
+            pattern: None if url is None else transport(verify=verify, limits=limits, proxy=url)
+            for pattern, url in routes.items()
+        }
+        # None: the client's transport, which goes straight to the host.
+        mounts.update(dict.fromkeys(_LOOPBACK_PATTERNS))
+        return {"transport": transport(verify=verify, limits=limits), "mounts": mounts}
     direct: Any = None  # None: the default transport, unproxied unless proxy= is given
     if proxy is not None:
         direct = transport(verify=verify, limits=limits)
     mounts = dict.fromkeys(_LOOPBACK_PATTERNS, direct)
     return {"verify": verify, "proxy": proxy, "mounts": mounts, "limits": limits}
+
+
+def environment_proxies() -> dict[str, str | None]:
+    """The routes ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` ask for, as
+    httpx reads them (URL pattern: proxy URL, or None for no proxy)."""
+    import ipaddress
+    from urllib.request import getproxies
+
+    found = getproxies()
+    routes: dict[str, str | None] = {}
+    for scheme in ("http", "https", "all"):
+        if found.get(scheme):
+            url = found[scheme]
+            routes[f"{scheme}://"] = url if "://" in url else f"http://{url}"
+    for host in (host.strip() for host in found.get("no", "").split(",")):
+        if host == "*":
+            return {}
+        if not host:
+            continue
+        if "://" in host:
+            routes[host] = None
+            continue
+        try:
+            address = ipaddress.ip_address(host.split("/")[0])
+        except ValueError:
+            address = None
+        if address is not None and address.version == 6:
+            routes[f"all://[{host}]"] = None
+        elif address is not None or host.lower() == "localhost":
+            routes[f"all://{host}"] = None
+        else:
+            routes[f"all://*{host}"] = None
+    return routes
 
 
 def clamp(timeout: httpx.Timeout, remaining: float) -> dict[str, float | None]:
@@ -403,8 +450,8 @@ class Core:
         self.defaults = CallOptions(self.timeout, self.retry, self.api_headers)
         self._bound: Bound | None = None
         self._lock = threading.Lock()
-        # Injectable for tests: the clock of the total-time bound and the jitter source.
-        self.monotonic: Callable[[], float] = time.monotonic
+        # Injectable for tests: the jitter source and the clock of a URL's expiry. The clock of
+        # the total-time bound is deadline.now, the one the transport enforces it on.
         self.random: Callable[[], float] = random.random
         self.wall_clock: Callable[[], float] = time.time
 
@@ -558,7 +605,7 @@ class Core:
             parse_answer,
             options.retry,
             recover=bound.recover,
-            monotonic=self.monotonic,
+            monotonic=now,
             rand=self.random,
             observer=observer,
         )

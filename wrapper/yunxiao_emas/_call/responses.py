@@ -233,8 +233,10 @@ class AnswerBody:
             self.chunks.append(data)
 
     def response(self) -> httpx.Response:
-        """The response holding its decoded body, as ``read()`` would leave it, so that
-        ``.content``, ``.text`` and ``.json()`` work on it and on an ``ApiError.response``."""
+        """A response holding the decoded body, as ``read()`` would leave it, so that
+        ``.content``, ``.text`` and ``.json()`` work on it and on an ``ApiError.response``: a
+        new ``httpx.Response`` with the status, headers (but ``Content-Encoding``: the body is
+        decoded), request and extensions of the one read."""
         if self._decoder is not None:
             import zlib
 
@@ -243,8 +245,16 @@ class AnswerBody:
             except zlib.error:
                 raise self._refused("cannot be decoded") from None
         chunks = self.chunks
-        self._response._content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        return self._response
+        read = self._response
+        headers = read.headers.copy()
+        headers.pop("content-encoding", None)
+        return httpx.Response(
+            read.status_code,
+            headers=headers,
+            content=chunks[0] if len(chunks) == 1 else b"".join(chunks),
+            request=read.request,
+            extensions=read.extensions,
+        )
 
 
 def _excerpt(content: bytes) -> str:
