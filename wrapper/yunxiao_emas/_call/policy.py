@@ -16,7 +16,9 @@ RetryCallback = Callable[[int, YunxiaoError, float], object]
 """``on_retry(attempt, error, wait_seconds)``: see :class:`RetryPolicy`."""
 
 
-def _callable_or_none(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _callable_or_none(
+    instance: object, attribute: attrs.Attribute[RetryCallback | None], value: object
+) -> None:
     if value is not None and not callable(value):
         raise InvalidArgumentError(
             "on_retry", "must be a callable (attempt, error, wait_seconds) or None"

@@ -94,7 +94,7 @@ class CallObserver(Protocol):
 
     def retry(self, attempt: int, error: BaseException, wait: float) -> None: ...
 
-    def answered(self, request_id: str | None) -> None: ...
+    def answered(self, request_id: str | None, attempts: int) -> None: ...
 
 
 Outcome = httpx.Response | httpx.RequestError | ApiError | None
@@ -144,7 +144,7 @@ def call_flow(
                 error = exc
             else:
                 if observer is not None:
-                    observer.answered(getattr(result, "request_id", None))
+                    observer.answered(getattr(result, "request_id", None), attempt)
                 if attempt > 1:  # the default of every result is one attempt
                     import attrs
 

@@ -27,7 +27,18 @@ from ..errors import ApiError
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["API", "ATTEMPTS", "DOWNLOAD_SPAN", "OUTCOME", "REQUEST_ID", "Traced", "tracer"]
+    from ..models import DownloadedArtifact
+
+__all__ = [
+    "API",
+    "ATTEMPTS",
+    "DOWNLOAD_SPAN",
+    "OUTCOME",
+    "REQUEST_ID",
+    "Traced",
+    "api_of",
+    "tracer",
+]
 
 # Attribute names: ours, under the package's name; error.type is OpenTelemetry's own.
 API = "yunxiao_emas.api"
@@ -37,6 +48,11 @@ OUTCOME = "yunxiao_emas.outcome"
 ERROR_CODE = "yunxiao_emas.error_code"
 ERROR_TYPE = "error.type"
 DOWNLOAD_SPAN = "DownloadEmasArtifact"
+SIZE = "yunxiao_emas.download.size"
+PARTS = "yunxiao_emas.download.parts"
+RESUMES = "yunxiao_emas.download.resumes"
+VERIFIED = "yunxiao_emas.download.verified"
+SKIPPED = "yunxiao_emas.download.skipped"
 
 _UNKNOWN: Any = object()
 _tracer: Any = _UNKNOWN
@@ -54,6 +70,11 @@ def tracer() -> Any:
         else:
             _tracer = trace.get_tracer("yunxiao_emas", __version__)
     return _tracer
+
+
+def api_of(credentials_kind: str) -> str:
+    """The API attribute of an operation, from the kind of credentials that selects it."""
+    return "signed" if credentials_kind == "AccessKeyCredentials" else "token"
 
 
 class Traced:
@@ -118,10 +139,26 @@ class Traced:
         if self.span is not None:
             self.span.set_attribute(name, value)
 
-    def answered(self, request_id: str | None) -> None:
-        """The request id of the answer, when there is one."""
-        if self.span is not None and request_id:
+    def answered(self, request_id: str | None, attempts: int | None = None) -> None:
+        """The request id of the answer (when there is one), and the attempts it took."""
+        if self.span is None:
+            return
+        if request_id:
             self.span.set_attribute(REQUEST_ID, request_id)
+        if attempts is not None:
+            self.span.set_attribute(ATTEMPTS, attempts)
+
+    def downloaded(self, done: DownloadedArtifact, parts: int) -> None:
+        """What a download span records of its result."""
+        span = self.span
+        if span is None:
+            return
+        self.answered(done.request_id, done.attempts)
+        span.set_attribute(SIZE, done.size)
+        span.set_attribute(PARTS, parts)
+        span.set_attribute(RESUMES, done.resumes)
+        span.set_attribute(VERIFIED, done.verified)
+        span.set_attribute(SKIPPED, done.skipped)
 
     def retry(self, attempt: int, error: BaseException, wait: float) -> None:
         """An event: attempt ``attempt`` failed with ``error``; the next in ``wait`` seconds."""
