@@ -6,7 +6,7 @@
 # Usage: check="check-go"; source "$(dirname "$0")/_check_lib.sh"
 # Gives: $root (the repository), $spec (openapi.yaml), $tmp (a folder removed on exit),
 # fail MESSAGE, need_tools TOOL..., generate_client GENERATOR OUT [ARG...],
-# npm_install_cached PACKAGE_DIR DEST, write_cases FILE.
+# npm_install_cached PACKAGE_DIR DEST, write_cases FILE, strip_java_time CLIENT_DIR.
 
 # shellcheck disable=SC2154 # set by the script that sources this file
 : "${check:?set check to the script name before sourcing _check_lib.sh}"
@@ -92,4 +92,47 @@ cache_dir() {
   local dir=${1:-"$tmp/cache"}
   mkdir -p "$dir"
   cd "$dir" && pwd
+}
+
+# strip_java_time CLIENT_DIR: removes java.time support from a Java client generated with
+# `--library native`, so that it compiles against Debian's Jackson jars: Debian does not package
+# jackson-datatype-jsr310, and the native library registers its JavaTimeModule unconditionally.
+# The lines that register it and the two RFC3339 classes built on it go; that code only matters
+# for `format: date`/`date-time` properties, which openapi.yaml has none of (fails if it has).
+# With Maven or Gradle none of this is needed: the generated pom.xml brings jsr310.
+strip_java_time() {
+  local invoker="$1/src/main/java/org/openapitools/client"
+  if grep -nE '^\s*format:\s*"?(date|date-time)"?\s*$' "$spec" >&2; then
+    fail "the spec has date/date-time formats (above): the Java client needs jackson-datatype-jsr310"
+  fi
+  _strip_line "$invoker/ApiClient.java" "import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;"
+  _strip_line "$invoker/ApiClient.java" "mapper.registerModule(new JavaTimeModule());"
+  _strip_line "$invoker/ApiClient.java" "mapper.registerModule(new RFC3339JavaTimeModule());"
+  _strip_line "$invoker/JSON.java" "import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;"
+  _strip_line "$invoker/JSON.java" ".addModule(new JavaTimeModule())"
+  rm "$invoker/RFC3339InstantDeserializer.java" "$invoker/RFC3339JavaTimeModule.java"
+  if grep -rnE 'jsr310|JavaTimeModule' "$1/src/main" >&2; then
+    fail "the generated client still uses jackson-datatype-jsr310 (above)"
+  fi
+}
+
+# _strip_line FILE TEXT: removes the lines of FILE holding TEXT; fails when there is none
+# (the generator changed).
+_strip_line() {
+  local file=$1 pattern=$2
+  grep -qF -- "$pattern" "$file" || fail "expected '$pattern' in ${file#"$tmp"/} (generator changed?)"
+  grep -vF -- "$pattern" "$file" >"$file.new" && mv "$file.new" "$file"
+}
+
+# debian_jackson_classpath: the classpath of Debian's Jackson and Jakarta annotation jars, which
+# a Java client generated with `--library native` needs; fails naming the packages when missing.
+debian_jackson_classpath() {
+  local jar path classpath=""
+  for jar in jackson-databind jackson-core jackson-annotations jakarta-annotation-api; do
+    path=/usr/share/java/$jar.jar
+    [[ -f "$path" ]] || fail "$path is missing (Debian packages: libjackson2-databind-java" \
+      "libjackson2-core-java libjackson2-annotations-java libjakarta-annotation-api-java)"
+    classpath+="${classpath:+:}$path"
+  done
+  echo "$classpath"
 }

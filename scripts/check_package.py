@@ -23,13 +23,21 @@ WHEEL_MUST_HOLD = (
     "yunxiao_emas/cli.py",
     "yunxiao_emas/py.typed",
     "yunxiao_emas/openapi.yaml",
+    "yunxiao_emas/signing-vectors.json",
     "yunxiao_emas/testing/__init__.py",
     "yunxiao_emas/testing/pytest_plugin.py",
     "yunxiao_emas/credentials/official.py",
     "yunxiao_emas_api/__init__.py",
     "yunxiao_emas_api/py.typed",
 )
-SDIST_MUST_HOLD = ("LICENSE", "CHANGELOG.md", "README.md", "openapi.yaml", "pyproject.toml")
+SDIST_MUST_HOLD = (
+    "LICENSE",
+    "CHANGELOG.md",
+    "README.md",
+    "openapi.yaml",
+    "signing-vectors.json",
+    "pyproject.toml",
+)
 
 
 def source_version() -> str:

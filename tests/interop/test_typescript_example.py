@@ -26,6 +26,7 @@ import pytest
 from yunxiao_emas.testing import EmulatedService
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "typescript"
+VECTORS_FILE = Path(__file__).resolve().parents[2] / "signing-vectors.json"
 KEY_ID, SECRET = "LTAItypescript", "typescript-example-secret"
 TOKEN = "pt-typescript-example-token"
 ORG, PIPELINE, RUN, JOB, CONNECTION = "ts-org", 1111, 1, "Psaxsa", 122
@@ -110,7 +111,7 @@ def run_example(example: Path, api: str, base_url: str, run: int, **env: str) ->
     )
     lines = done.stdout.strip().splitlines()
     assert lines, f"the example printed nothing (exit {done.returncode}):\n{done.stderr}"
-    return {**json.loads(lines[-1]), "exit": done.returncode}
+    return {**json.loads(lines[-1]), "exit": done.returncode, "stderr": done.stderr}
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +149,7 @@ def test_node_test_of_the_signer_passes_the_documented_known_answer_vector(
     done = subprocess.run(
         ["node", "--test", "dist/test/acs3.test.js"],
         cwd=example,
+        env={**os.environ, "SIGNING_VECTORS": str(VECTORS_FILE)},
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -157,6 +159,24 @@ def test_node_test_of_the_signer_passes_the_documented_known_answer_vector(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "# fail 0" in done.stdout
     assert "documented example: string to sign and signature" in done.stdout
+
+
+def test_node_test_of_the_signer_runs_every_signing_vector(example: Path) -> None:
+    names = [vector["name"] for vector in json.loads(VECTORS_FILE.read_text("utf-8"))["vectors"]]
+
+    done = subprocess.run(
+        ["node", "--test", "dist/test/acs3.test.js"],
+        cwd=example,
+        env={**os.environ, "SIGNING_VECTORS": str(VECTORS_FILE)},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "# fail 0" in done.stdout
+    assert [name for name in names if f"signing vector {name}" not in done.stdout] == []
 
 
 def test_signed_call_gets_the_url_and_the_downloaded_file_has_its_md5(
@@ -199,6 +219,7 @@ def test_signed_call_with_a_wrong_secret_reads_the_gateway_error(
     assert answer["exit"] == 1
     assert answer["code"] == "SignatureDoesNotMatch"
     assert answer["requestId"]
+    assert f"the emulator's canonical request:\nPOST\n/organization/{ORG}/" in answer["stderr"]
 
 
 def test_token_call_gets_the_url_and_the_downloaded_file_has_its_md5(

@@ -67,7 +67,13 @@ export async function signedCall(endpoint: string, ids: Ids, auth: Middleware): 
     return { ok: false, status: 200, code: answer.errorCode, message: answer.errorMessage, requestId: answer.requestId };
   } catch (error) {
     if (!(error instanceof ResponseError)) throw error;
-    const body = ErrorResponseFromJSON(await error.response.json()) as unknown as Record<string, unknown>;
+    const raw = (await error.response.json()) as Record<string, unknown>;
+    const body = ErrorResponseFromJSON(raw) as unknown as Record<string, unknown>;
+    // The emulator (never the real gateway) says what it signed: diff it with your own.
+    const check = raw["EmulatorSignatureCheck"] as { canonicalRequest?: string; stringToSign?: string } | undefined;
+    if (check) {
+      console.error(`the emulator's canonical request:\n${check.canonicalRequest}\nits string to sign:\n${check.stringToSign}`);
+    }
     return {
       ok: false,
       status: error.response.status,

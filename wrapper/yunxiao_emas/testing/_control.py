@@ -11,7 +11,13 @@ Under the reserved prefix ``/_emulator/``, never signed, JSON in and out:
 ``GET  /_emulator/artifacts``  ``{"artifacts": [...]}``
 ``POST /_emulator/faults``  ``{"fault": "fail_next", "count": 1, "code": "ServiceUnavailable"}``:
                             a fault method of :class:`EmulatedService` and its arguments
-``GET  /_emulator/calls``   ``{"calls": [{"method", "path", "status", "code", "operation"}]}``
+``GET  /_emulator/calls``   ``{"calls": [{"method", "path", "status", "code", "operation",
+                            "signature_check"}]}`` (``signature_check``: what the emulator
+                            signed, on a ``SignatureDoesNotMatch``; else null)
+``GET  /_emulator/token-answer``  ``{"content_type": "application/json"}``: the form of the
+                            token API's URL (``text/plain`` for every request, or JSON unless
+                            the request's ``Accept`` prefers text)
+``POST /_emulator/token-answer``  ``{"content_type": "text/plain"}`` switches it
 =========================  ==================================================================
 
 Bad input answers 400 ``{"error": "bad_request", "message": ...}``; an unknown path 404, a wrong
@@ -175,6 +181,23 @@ def _reset(service: EmulatedService, body: bytes) -> dict[str, Any]:
     return {"reset": True}
 
 
+_TOKEN_ANSWER_TYPES = ("application/json", "text/plain")
+
+
+def _token_answer(service: EmulatedService, body: bytes) -> dict[str, Any]:
+    """Sets (POST) the token API's default answer form; both methods answer the current one."""
+    if body.strip():
+        data = _object(body)
+        content_type = data.get("content_type")
+        if set(data) != {"content_type"} or content_type not in _TOKEN_ANSWER_TYPES:
+            raise _bad(
+                f'the body must be {{"content_type": one of {", ".join(_TOKEN_ANSWER_TYPES)}}}, '
+                f"got {json.dumps(data)[:200]}"
+            )
+        service.token_answers_as_text = content_type == "text/plain"
+    return {"content_type": "text/plain" if service.token_answers_as_text else "application/json"}
+
+
 _Action = Callable[["EmulatedService", bytes], dict[str, Any]]
 
 ROUTES: dict[str, dict[str, _Action]] = {
@@ -186,6 +209,10 @@ ROUTES: dict[str, dict[str, _Action]] = {
     },
     "faults": {"POST": _fault},
     "calls": {"GET": lambda service, body: {"calls": [call._asdict() for call in service.calls]}},
+    "token-answer": {
+        "GET": lambda service, body: _token_answer(service, b""),
+        "POST": _token_answer,
+    },
 }
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import httpx
 
 __all__ = [
+    "SIGNATURE_CHECK_FIELD",
     "ApiAnswer",
     "ApiRequest",
     "Call",
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 JSON = "application/json"
+SIGNATURE_CHECK_FIELD = "EmulatorSignatureCheck"
+"""The key of the emulator's explanation in a ``SignatureDoesNotMatch`` body. The emulator
+only: the real gateway's answer carries its string to sign in ``Message`` and nothing more."""
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -48,6 +52,9 @@ class Call(NamedTuple):
     ``operationId`` the request was routed to (``GetPipelineEmasArtifactUrl`` or
     ``GetEmasArtifactDownloadUrl``), ``None`` for downloads and for requests no operation
     matched; it comes last, with a default, so ``Call(method, path, status, code)`` still builds.
+    ``signature_check`` is, for a ``SignatureDoesNotMatch``, what the emulator signed: its
+    ``canonicalRequest``, ``stringToSign`` and ``signedHeaders`` (see
+    :data:`SIGNATURE_CHECK_FIELD`); ``None`` for every other call.
     """
 
     method: str
@@ -55,6 +62,7 @@ class Call(NamedTuple):
     status: int | None
     code: str | None
     operation: str | None = None
+    signature_check: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class ApiAnswer:
 
     ``body`` is sent as JSON when ``content_type`` is a JSON type (an object for the signed
     API's answers, a string for the token API's URL), and as UTF-8 text otherwise.
+    ``signature_check`` is what :attr:`Call.signature_check` records.
     """
 
     status: int
@@ -84,6 +93,7 @@ class ApiAnswer:
     code: str | None
     drop: bool = False
     content_type: str = f"{JSON};charset=utf-8"
+    signature_check: Mapping[str, str] | None = None
 
     def payload(self) -> bytes:
         """The body as it goes on the wire."""

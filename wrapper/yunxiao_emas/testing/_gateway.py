@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
-from ..auth.acs3 import ALGORITHM, DATE_FORMAT, sign_parts
+from ..auth.acs3 import ALGORITHM, DATE_FORMAT, SignedParts, sign_parts
 from ..auth.acs3 import TOKEN_HEADER as SECURITY_TOKEN_HEADER
 from ..auth.token import TOKEN_HEADER
 from ._messages import GATEWAY_ERRORS, UNAUTHORIZED, UNAUTHORIZED_MESSAGES, Refusal
@@ -38,6 +38,13 @@ if TYPE_CHECKING:
 __all__ = ["CHECKS", "NONCE_WINDOW_SECONDS", "SKEW_LIMIT_SECONDS", "admit"]
 
 SKEW_LIMIT_SECONDS = 15 * 60
+REDACTED_TOKEN = "<x-acs-security-token redacted>"  # noqa: S105 (a placeholder, not a token)
+SIGNATURE_CHECK_NOTE = (
+    "Sent by the yunxiao-emas emulator only, never by Alibaba Cloud's gateway: the canonical "
+    "request and string to sign it built from the request it received, the payload hash being "
+    "that of the body received. Diff them with your signer's; the first differing line is the "
+    "bug. The vectors in signing-vectors.json pin each rule."
+)
 NONCE_WINDOW_SECONDS = 31 * 60
 _REQUIRED_HEADERS = (
     "host",
@@ -122,7 +129,11 @@ def check_signature(state: State, request: ApiRequest, operation: SpecOperation)
     )
     if not payload_ok or not hmac.compare_digest(parts.signature, match["sig"]):
         prefix = GATEWAY_ERRORS["SignatureDoesNotMatch"][1]
-        raise Refusal.gateway("SignatureDoesNotMatch", message=prefix + parts.string_to_sign)
+        raise Refusal.gateway(
+            "SignatureDoesNotMatch",
+            message=prefix + parts.string_to_sign,
+            signature_check=_signature_check(parts, headers.get(SECURITY_TOKEN_HEADER)),
+        )
 
     # Last: a request refused for another reason does not use its nonce up.
     if not state.use_nonce(
@@ -130,6 +141,25 @@ def check_signature(state: State, request: ApiRequest, operation: SpecOperation)
     ):
         raise Refusal.gateway("SignatureNonceUsed")
     return Identity("access key", key.access_key_id)
+
+
+def _signature_check(parts: SignedParts, security_token: str | None) -> dict[str, str]:
+    """What the emulator signed, for a developer to diff against their own signer's (the
+    emulator only: the real gateway says no more than its string to sign).
+
+    An STS token is a credential: its value is replaced in the canonical request (as the
+    client's debug log does), so the string to sign is that of the request with the token.
+    """
+    canonical = parts.canonical_request
+    token = (security_token or "").strip()
+    if token:
+        canonical = canonical.replace(token, REDACTED_TOKEN)
+    return {
+        "canonicalRequest": canonical,
+        "stringToSign": parts.string_to_sign,
+        "signedHeaders": parts.signed_headers,
+        "note": SIGNATURE_CHECK_NOTE,
+    }
 
 
 def _check_date(state: State, value: str) -> None:

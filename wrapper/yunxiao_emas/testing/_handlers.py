@@ -7,9 +7,10 @@ pipeline, run, job and md5, service connection) and refuse with the same
 - GetPipelineEmasArtifactUrl: a JSON object, ``success`` and ``fileUrl``; errors in the
   service's body (``errorCode``) or the gateway's (``Code``), as the refusal's ``shape`` says;
   a 200 can be a business failure; ``x-acs-retry-after`` on throttled answers.
-- GetEmasArtifactDownloadUrl: the URL itself, as a JSON string (``application/json``) or, when
-  the service is configured so, as plain text; errors are real statuses with the
-  ``TokenApiError`` body; ``Retry-After`` on throttled answers.
+- GetEmasArtifactDownloadUrl: the URL itself, as a JSON string (``application/json``), or as
+  plain text when the request's ``Accept`` prefers it or the service is configured so
+  (:attr:`EmulatedService.token_answers_as_text`, switchable through the control API); errors
+  are real statuses with the ``TokenApiError`` body; ``Retry-After`` on throttled answers.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from .._call.operations import Ids
     from ._state import Artifact, Identity, State
 
-__all__ = ["HANDLERS", "Handler", "SignedHandler", "TokenHandler", "lookup"]
+__all__ = ["HANDLERS", "Handler", "SignedHandler", "TokenHandler", "lookup", "wants_text"]
 
 
 def lookup(state: State, identity: Identity, ids: Ids) -> Artifact:
@@ -62,6 +63,41 @@ def lookup(state: State, identity: Identity, ids: Ids) -> Artifact:
     return artifact
 
 
+def _quality(accept: str, media_type: str) -> float:
+    """The quality ``accept`` gives ``media_type``: that of its most specific matching range."""
+    kind = media_type.split("/", 1)[0]
+    best: tuple[int, float] = (-1, 0.0)
+    for item in accept.split(","):
+        name, *parameters = (part.strip() for part in item.split(";"))
+        name = name.lower()
+        specificity = {media_type: 2, f"{kind}/*": 1, "*/*": 0}.get(name)
+        if specificity is None or specificity < best[0]:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        best = (specificity, quality)
+    return best[1]
+
+
+def wants_text(accept: str | None, *, default: bool) -> bool:
+    """Whether the token API answers ``text/plain``: when configured to (``default``: a server
+    that sends text whatever is asked, as a Java ``String`` endpoint does, which every client
+    must read), or when the request's ``Accept`` ranks ``text/plain`` above JSON (as a client
+    generated for the text answer asks). JSON otherwise, as a negotiating server falls back to.
+    """
+    if default:
+        return True
+    if not accept or not accept.strip():
+        return False
+    return _quality(accept, "text/plain") > _quality(accept, JSON)
+
+
 class Handler(abc.ABC):
     """How one operation answers: a success, a refusal, the head of an answer to cut."""
 
@@ -88,8 +124,10 @@ class Handler(abc.ABC):
         return headers
 
     @abc.abstractmethod
-    def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
-        """The answer that hands out ``file_url``."""
+    def success(
+        self, file_url: str, context: Context, state: State, accept: str | None = None
+    ) -> ApiAnswer:
+        """The answer that hands out ``file_url``, to a request with that ``Accept`` header."""
 
     @abc.abstractmethod
     def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:
@@ -111,7 +149,10 @@ class SignedHandler(Handler):
     # The real gateway sends x-acs-trace-id with every answer.
     sends_trace_id = True
 
-    def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
+    def success(
+        self, file_url: str, context: Context, state: State, accept: str | None = None
+    ) -> ApiAnswer:
+        del accept  # always JSON, as the real API answers
         body = {
             "requestId": context.request_id,
             "success": True,
@@ -123,11 +164,13 @@ class SignedHandler(Handler):
 
     def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:
         if refusal.shape == "gateway":
-            body = gateway_body(refusal.code, refusal.message, context)
+            body = gateway_body(refusal.code, refusal.message, context, refusal.signature_check)
         else:
             body = service_body(refusal.code, refusal.message, context, refusal.status)
         headers = self.headers(context, refusal.retry_after)
-        return ApiAnswer(refusal.status, body, headers, refusal.code)
+        return ApiAnswer(
+            refusal.status, body, headers, refusal.code, signature_check=refusal.signature_check
+        )
 
     def cut(self, context: Context) -> ApiAnswer:
         return ApiAnswer(
@@ -151,8 +194,11 @@ class TokenHandler(Handler):
     retry_after_unit = 1.0
     sends_trace_id = True
 
-    def success(self, file_url: str, context: Context, state: State) -> ApiAnswer:
-        content_type = "text/plain;charset=utf-8" if state.token_answers_as_text else JSON
+    def success(
+        self, file_url: str, context: Context, state: State, accept: str | None = None
+    ) -> ApiAnswer:
+        as_text = wants_text(accept, default=state.token_answers_as_text)
+        content_type = "text/plain;charset=utf-8" if as_text else JSON
         return ApiAnswer(200, file_url, self.headers(context), None, content_type=content_type)
 
     def refusal(self, refusal: Refusal, context: Context) -> ApiAnswer:

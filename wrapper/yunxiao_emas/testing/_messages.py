@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import functools
 import http
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from ..cli.spec import load_spec
-from ._exchange import Context
+from ._exchange import SIGNATURE_CHECK_FIELD, Context
 
 __all__ = [
     "CODE_FOR_STATUS",
@@ -152,7 +153,8 @@ class Refusal(Exception):
     that operation's answer (:mod:`._handlers`). ``shape`` is the body the signed API would use
     (the service's or the gateway's); the token API has one body shape and ignores it.
     ``detail`` is a more precise message, which the token API sends and the signed service
-    (whose documented message is fixed) does not.
+    (whose documented message is fixed) does not. ``signature_check`` is, on a
+    ``SignatureDoesNotMatch``, what the emulator signed (the emulator's explanation).
     """
 
     def __init__(
@@ -164,6 +166,7 @@ class Refusal(Exception):
         shape: Shape = "service",
         retry_after: RetryAfter = None,
         detail: str | None = None,
+        signature_check: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(code)
         self.status = status
@@ -172,10 +175,16 @@ class Refusal(Exception):
         self.shape: Shape = shape
         self.retry_after = retry_after
         self.detail = detail
+        self.signature_check = signature_check
 
     @classmethod
     def gateway(
-        cls, code: str, *, message: str | None = None, retry_after: RetryAfter = None
+        cls,
+        code: str,
+        *,
+        message: str | None = None,
+        retry_after: RetryAfter = None,
+        signature_check: Mapping[str, str] | None = None,
     ) -> Refusal:
         """A gateway code, with the status and message of :data:`GATEWAY_ERRORS`."""
         status, default_message = GATEWAY_ERRORS.get(code, (500, code))
@@ -185,6 +194,7 @@ class Refusal(Exception):
             default_message if message is None else message,
             shape="gateway",
             retry_after=retry_after,
+            signature_check=signature_check,
         )
 
     @classmethod
@@ -204,15 +214,26 @@ def recommend(code: str) -> str:
     return f"https://api.aliyun.com/troubleshoot?q={quote(code)}&product=devops"
 
 
-def gateway_body(code: str, message: str, context: Context) -> dict[str, Any]:
-    """The gateway's error body (``GatewayError``)."""
-    return {
+def gateway_body(
+    code: str,
+    message: str,
+    context: Context,
+    signature_check: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The gateway's error body (``GatewayError``), with the emulator's explanation of a
+    signature mismatch under :data:`~._exchange.SIGNATURE_CHECK_FIELD` when there is one (an
+    extra key, which GatewayError's ``additionalProperties`` allows; the real gateway never
+    sends it)."""
+    body: dict[str, Any] = {
         "RequestId": context.request_id,
         "HostId": context.host,
         "Code": code,
         "Message": message,
         "Recommend": recommend(code),
     }
+    if signature_check is not None:
+        body[SIGNATURE_CHECK_FIELD] = dict(signature_check)
+    return body
 
 
 def service_body(code: str, message: str, context: Context, status: int) -> dict[str, Any]:

@@ -114,7 +114,8 @@ class EmulatedService:
             organizations only, or to make it expire.
         token_answers_as_text: the token API answers the URL as ``text/plain`` rather than as
             a JSON string (``application/json``): real servers do either, and clients must
-            accept both. Also an attribute, to switch between calls.
+            accept both. Also an attribute, to switch between calls. Without it, a request
+            whose ``Accept`` ranks ``text/plain`` above JSON gets text all the same.
         download_bandwidth: the most bytes per second each download answer sends (a
             connection's share, as a pre-signed file host limits it), or None for as fast as
             loopback goes. Also an attribute. With it, a download over several connections is
@@ -632,6 +633,7 @@ class EmulatedService:
                     None if answer.drop else answer.status,
                     answer.code,
                     matched.operation.operation_id if matched else None,
+                    answer.signature_check,
                 )
             )
         return answer
@@ -653,7 +655,7 @@ class EmulatedService:
             raise Refusal.service("InvalidParam.ParamNotPresent", detail=str(error)) from None
         artifact = lookup(self._state, identity, ids)
         file_url = self._file_host.issue_url(artifact, request.scheme, request.host)
-        return handler.success(file_url, context, self._state)
+        return handler.success(file_url, context, self._state, request.headers.get("accept"))
 
     def failure_answer(self, raw_path: str, host: str, error: BaseException) -> ApiAnswer:
         """The answer when the emulator itself fails: an ``InternalError`` 500 in the body of the
