@@ -30,7 +30,14 @@ nox.options.reuse_venv = "yes"
 # (`tests-newer`, NEWER_PYTHONS_RUN), so that `nox` stays under 15 minutes on two cores.
 OLDEST_PYTHON = "3.11"
 NEWER_PYTHONS = ["3.12", "3.13"]
-NEWER_PYTHONS_RUN = ["tests/unit", "tests/e2e"]
+NEWER_PYTHONS_RUN = [
+    "tests/unit",
+    # The clients over real sockets, TLS and both async transports; the command line's and the
+    # emulator command's end-to-end tests (subprocesses, minutes) run on the oldest only.
+    "tests/e2e/test_api_e2e.py",
+    "tests/e2e/test_download_e2e.py",
+    "tests/e2e/test_download_parts_e2e.py",
+]
 
 
 def _find_pyenv_pythons(versions: list[str]) -> None:
@@ -182,9 +189,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(name="tests-newer", python=NEWER_PYTHONS)
 def tests_newer(session: nox.Session) -> None:
-    """NEWER_PYTHONS_RUN (or the tests given after --) on each newer Python: the clients, both
-    transports, TLS, the emulator and the CLI over real sockets, where asyncio, ssl and the
-    standard library change between versions."""
+    """NEWER_PYTHONS_RUN (or the tests given after --) on each newer Python: every unit test,
+    and the clients over real sockets, TLS and both async transports, where asyncio, ssl and
+    the standard library change between versions."""
     session.install(".[cli,mock]", *group("test"))
     session.run("pytest", *(session.posargs or NEWER_PYTHONS_RUN))
 
