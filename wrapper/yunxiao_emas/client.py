@@ -81,7 +81,7 @@ class _BaseClient:
         user_agent: str | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
         limits: httpx.Limits | None,
-        transport: str = "auto",
+        transport: str = "httpx",
     ) -> None:
         http_class = self._http_class
         if http_client is not None and not isinstance(http_client, http_class):
