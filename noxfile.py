@@ -1,4 +1,4 @@
-"""Sessions: generate, check-generated, spec, lint, typecheck, tests, package, demo, bench.
+"""Sessions: generate, check-generated, spec, lint, typecheck, tests, package, docs, demo, bench.
 
 `nox` alone runs the checks CI runs (the README's test command). Every session installs from
 the package registry alone; uv makes the virtualenvs when it is there.
@@ -22,6 +22,7 @@ nox.options.sessions = [
     "tests",
     "tests-newer",
     "package",
+    "docs",
 ]
 nox.options.reuse_venv = "yes"
 
@@ -105,27 +106,27 @@ SPEC_MACHINE_NEEDS = {
 }
 
 
-def _missing_from_machine() -> dict[str, str]:
+def _missing_from_machine(needs: dict[str, str]) -> dict[str, str]:
     return {
         need: package
-        for need, package in SPEC_MACHINE_NEEDS.items()
+        for need, package in needs.items()
         if not (Path(need).exists() if need.startswith("/") else shutil.which(need))
     }
 
 
-def install_machine_needs(session: nox.Session) -> None:
-    """Install what `spec` needs from Debian's packages, or fail saying what is missing."""
-    missing = _missing_from_machine()
+def install_machine_needs(session: nox.Session, needs: dict[str, str] = SPEC_MACHINE_NEEDS) -> None:
+    """Install what the session needs from Debian's packages, or fail saying what is missing."""
+    missing = _missing_from_machine(needs)
     if not missing:
         return
     packages = sorted(set(missing.values()))
     what = ", ".join(sorted(missing))
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         session.error(
-            f"spec needs {what}: install the Debian packages {' '.join(packages)} "
+            f"{session.name} needs {what}: install the Debian packages {' '.join(packages)} "
             f"(apt-get install {' '.join(packages)}), or run as root to let the session do it"
         )
-    session.log(f"spec needs {what}: installing the Debian packages {' '.join(packages)}")
+    session.log(f"{session.name} needs {what}: installing the Debian packages {' '.join(packages)}")
     apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
     session.run("apt-get", "update", "-q", external=True, env=apt_env)
     session.run(
@@ -138,8 +139,10 @@ def install_machine_needs(session: nox.Session) -> None:
         external=True,
         env=apt_env,
     )
-    if still := _missing_from_machine():
-        session.error(f"spec still lacks {', '.join(sorted(still))} after apt-get install")
+    if still := _missing_from_machine(needs):
+        session.error(
+            f"{session.name} still lacks {', '.join(sorted(still))} after apt-get install"
+        )
 
 
 @nox.session
@@ -182,8 +185,10 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=OLDEST_PYTHON)
 def tests(session: nox.Session) -> None:
     """Every test, against the installed wheel (so packaging is tested too), on the oldest
-    supported Python."""
+    supported Python. The Go and Java examples run in tests/interop: the machine's Go, Java
+    and Jackson jars, as for `spec`."""
     session.install(".[cli,mock]", *group("test"))
+    install_machine_needs(session)
     session.run("pytest", *session.posargs)
 
 
@@ -208,11 +213,87 @@ def package(session: nox.Session) -> None:
     session.run("python", "scripts/check_package.py", str(dist))
 
 
+# What `docs` needs from the machine: npm installs Swagger UI (docs/swagger-ui's lock file);
+# Chromium opens the built site in docs/checks/test_site.py.
+DOCS_MACHINE_NEEDS = {"node": "nodejs", "npm": "npm", "chromium": "chromium"}
+DOCS_SITE = Path("docs/_build/html")
+
+
+def _npm_ci_cached(session: nox.Session, package_dir: Path, dest: Path) -> Path:
+    """`npm ci` of package_dir's lock file into dest (install scripts off: swagger-ui-dist's
+    dependency would send telemetry), skipped when dest holds an install of the same lock."""
+    wanted = (package_dir / "package.json").read_text() + (
+        package_dir / "package-lock.json"
+    ).read_text()
+    stamp = dest / ".installed"
+    if not (stamp.exists() and stamp.read_text() == wanted and (dest / "node_modules").is_dir()):
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(package_dir / name, dest / name)
+        session.run(
+            "npm",
+            "ci",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "--loglevel=error",
+            "--prefix",
+            str(dest),
+            external=True,
+            silent=True,
+        )
+        stamp.write_text(wanted)
+    return dest / "node_modules"
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into docs/_build/html (Sphinx, every warning an error),
+    then open every page in headless Chromium (docs/checks/test_site.py): no console error,
+    broken link, anchor or asset; the search works offline; screenshots of the home page and
+    the rendered contract in docs/_build/screenshots/. `-- --no-browser` builds only."""
+    session.install(".[cli,mock]", *group("docs"))
+    install_machine_needs(session, DOCS_MACHINE_NEEDS)
+    cache = Path(session.virtualenv.location) / "cache"
+    node_modules = _npm_ci_cached(session, Path("docs/swagger-ui"), cache / "swagger-ui")
+    shutil.rmtree(DOCS_SITE, ignore_errors=True)
+    session.run(
+        "sphinx-build",
+        "--fail-on-warning",
+        "--keep-going",
+        "--builder",
+        "html",
+        "docs",
+        str(DOCS_SITE),
+        env={"YUNXIAO_DOCS_SWAGGER_UI": str(node_modules / "swagger-ui-dist")},
+    )
+    if "--no-browser" in session.posargs:
+        return
+    session.run(
+        "pytest",
+        "docs/checks",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:yunxiao_emas",
+        # pyproject.toml's pytest settings name pytest-asyncio's options, not installed here.
+        "-W",
+        "ignore::pytest.PytestConfigWarning",
+        *[arg for arg in session.posargs if arg != "--no-browser"],
+        env={"YUNXIAO_DOCS_SITE": str(DOCS_SITE.resolve())},
+    )
+    shots = DOCS_SITE.parent / "screenshots"
+    session.log(f"screenshots: {shots / 'home.png'} and {shots / 'contract.png'}")
+
+
 @nox.session
 def demo(session: nox.Session) -> None:
     """The whole job against the emulator: signed call, URL, progress, verified file."""
     session.install(".[cli,mock]")
-    session.run("python", "scripts/demo.py", *session.posargs)
+    # The file stays in .nox/demo/artifact, for the emulator command the demo prints at the end.
+    keep = Path(session.virtualenv.location) / "artifact"
+    session.run("python", "scripts/demo.py", "--keep", str(keep), *session.posargs)
 
 
 @nox.session

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WHEEL_MUST_HOLD = (
     "yunxiao_emas/__init__.py",
     "yunxiao_emas/__main__.py",
-    "yunxiao_emas/cli.py",
+    "yunxiao_emas/cli/__init__.py",
+    "yunxiao_emas/cli/commands.py",
     "yunxiao_emas/py.typed",
     "yunxiao_emas/openapi.yaml",
     "yunxiao_emas/signing-vectors.json",

@@ -3,10 +3,16 @@
 Run by `nox -s demo` (the README's first command). Starts the emulator in this process with a
 generated artifact of a few tens of MB, then runs `yunxiao-emas download` as a user would, in a
 subprocess with the emulator's credentials in its environment, and checks the file it wrote.
+
+`--keep DIR` downloads into DIR and leaves the file there (nox -s demo keeps it in .nox/demo/),
+and the demo ends by saying how to run the same download again by hand; without it the file
+goes to a temporary folder, deleted at the end.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import hashlib
 import os
 import random
@@ -22,7 +28,10 @@ SIZE = 48 * 1024 * 1024
 ORGANIZATION, PIPELINE, RUN, JOB, CONNECTION = "demo-org", 1111, 1, "emas-job-demo", 122
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", metavar="DIR", type=Path, help="download into DIR, and keep")
+    keep: Path | None = parser.parse_args(argv).keep
     print(f"generating a {SIZE // (1024 * 1024)} MiB artifact ...")
     content = random.Random(2021_06_25).randbytes(SIZE)  # noqa: S311 (test data, not a secret)
     service = EmulatedService(access_keys={"LTAIdemo": "demo-secret-of-the-emulator"})
@@ -35,8 +44,16 @@ def main() -> int:
         service_connection_id=CONNECTION,
         filename="app-release.apk",
     )
-    with tempfile.TemporaryDirectory() as out, service.serve() as base_url:
-        print(f"emulator listening on {base_url}; artifact md5 {md5}")
+    with contextlib.ExitStack() as stack:
+        if keep is None:
+            out = stack.enter_context(tempfile.TemporaryDirectory())
+        else:
+            keep.mkdir(parents=True, exist_ok=True)
+            out = str(keep)
+            # A file of an earlier run: the download would skip it, and show nothing.
+            (keep / "app-release.apk").unlink(missing_ok=True)
+        base_url = stack.enter_context(service.serve())
+        print(f"emulator listening on {base_url} (until the demo ends); artifact md5 {md5}")
         command = [
             sys.executable,
             "-m",
@@ -59,12 +76,14 @@ def main() -> int:
             "--output",
             out,
         ]
-        env = {
-            **os.environ,
+        credentials = {
             "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIdemo",
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "demo-secret-of-the-emulator",
         }
-        print("$ yunxiao-emas " + shlex.join(command[3:]))
+        env = {**os.environ, **credentials}
+        # The emulator's own made-up key, shown so that the line says all the command needs.
+        shown = " ".join(f"{name}={value}" for name, value in credentials.items())
+        print(f"$ {shown} yunxiao-emas " + shlex.join(command[3:]))
         result = subprocess.run(command, env=env, check=False)
         if result.returncode != 0:
             print(f"demo failed: yunxiao-emas exited with {result.returncode}", file=sys.stderr)
@@ -77,6 +96,13 @@ def main() -> int:
         calls = service.api_calls
         print(f"the emulator answered {len(calls)} signed API call(s): {calls[-1]}")
         print(f"demo ok: {written.name}, {written.stat().st_size} bytes, md5 {digest} verified")
+    if keep is not None:
+        command = shlex.quote(str(Path(sys.executable).parent / "yunxiao-emas"))
+        print(
+            f"the file stays in {written}; the emulator has stopped. To download it again by "
+            f"hand, serve it:\n  {command} emulator --port 0 --artifact {shlex.quote(str(written))}"
+            "\nwhose first lines print its credentials and a download command to paste."
+        )
     return 0
 
 

@@ -126,6 +126,82 @@ def test_download_survives_a_dropped_connection(
     assert emulator.service.download_calls[0].status is None  # the drop did happen
 
 
+def test_download_at_verbose_logs_a_resume_with_its_offset(
+    emulator: Emulated, run_cli: Any, tmp_path: Path
+) -> None:
+    emulator.service.drop_download_after(30_000)
+
+    result = run_cli(
+        "download", "-v", "--endpoint", emulator.base_url, *ids_args(emulator), "-o", str(tmp_path)
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        "the connection dropped (RemoteProtocolError (host 127.0.0.1)); resuming at byte 30000"
+        in (result.stderr)
+    )
+
+
+@both_apis
+def test_download_over_the_connections_given(
+    emulator: Emulated, run_cli: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.apk"
+
+    result = run_cli(
+        "download",
+        "--connections",
+        "2",
+        "--endpoint",
+        emulator.base_url,
+        *ids_args(emulator),
+        "--output",
+        str(out),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == emulator.content
+
+
+@pytest.mark.parametrize("connections", ["0", "17"])
+def test_download_refuses_connections_out_of_1_to_16(
+    emulator: Emulated, run_cli: Any, tmp_path: Path, connections: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+
+    result = run_cli(
+        "download",
+        "--connections",
+        connections,
+        "--endpoint",
+        emulator.base_url,
+        *ids_args(emulator),
+        "--output",
+        str(out),
+    )
+
+    assert result.returncode == 2
+    assert "--connections" in result.stderr
+    assert "1<=x<=16" in result.stderr
+    assert emulator.service.calls == []
+    assert list(out.iterdir()) == []
+
+
+def test_output_naming_a_missing_path_without_a_slash_writes_a_file_of_that_name(
+    emulator: Emulated, run_cli: Any, tmp_path: Path
+) -> None:
+    target = tmp_path / "newdir"
+
+    result = run_cli(
+        "download", "--endpoint", emulator.base_url, *ids_args(emulator), "-o", str(target)
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert target.is_file()
+    assert result.stdout.startswith(f"{target}  ")
+
+
 @both_apis
 def test_download_survives_a_url_expiring_mid_download(
     emulate: Any, run_cli: Any, tmp_path: Path
@@ -915,6 +991,22 @@ def test_check_contract_with_a_wrong_secret_exits_2_and_names_the_code(
     assert "the credentials or the signature were refused: SignatureDoesNotMatch" in line
     assert "request id " in line
     assert "not drift" in line
+
+
+def test_check_contract_with_a_wrong_secret_does_not_call_the_unknown_run_check_ok(
+    emulator: Emulated, run_cli: Any
+) -> None:
+    wrong = AccessKeyCredentials(KEY_ID, "wrong-secret-never-printed")
+
+    result = run_cli(
+        "check-contract", "--endpoint", emulator.base_url, *ids_args(emulator), credentials=wrong
+    )
+
+    unknown_run = next(
+        line for line in result.stdout.splitlines() if "unknown pipeline run" in line
+    )
+    assert unknown_run.startswith("SKIP ")
+    assert "SignatureDoesNotMatch, refused like the success call: not checked" in unknown_run
 
 
 @both_apis

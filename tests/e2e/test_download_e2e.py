@@ -56,7 +56,7 @@ from yunxiao_emas import (
     InvalidArgumentError,
     PersonalAccessToken,
 )
-from yunxiao_emas._download.transfer import MAX_URL_REFRESHES
+from yunxiao_emas._call.policy import MAX_URL_REFRESHES
 
 # A file host's file, distinct from the emulator's artifact.
 HOSTED = bytes(reversed(range(256))) * 256  # 64 KiB

@@ -322,6 +322,8 @@ def test_without_the_mock_extra_it_is_one_line_and_exit_2(home: Path, tmp_path: 
         ("bad.yaml", "artifacts: [{organization_id: o}]\n", "artifacts[0]: missing pipeline_id"),
         ("bad.json", "{", "not valid JSON"),
         ("bad.yaml", "rate_limit: [0, 1]\n", "rate_limit must be [requests >= 1"),
+        ("bad.yaml", "latency: .nan\n", "latency must be a number in 0..3600, got nan"),
+        ("bad.yaml", "url_ttl: 1000000000000000\n", "url_ttl must be an integer in 1..604800"),
     ],
 )
 def test_a_bad_config_is_one_line_and_exit_2(

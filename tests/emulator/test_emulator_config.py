@@ -164,6 +164,14 @@ def test_rate_limit_url_ttl_latency_and_text_answers_are_set() -> None:
         ({"rate_limit": [5]}, "rate_limit must be [requests, per_seconds]"),
         ({"rate_limit": [0, 1]}, "rate_limit must be [requests >= 1, per_seconds > 0]"),
         ({"tokens": "pt-one"}, "tokens must be a list, got str"),
+        ({"url_ttl": 10**12}, "url_ttl must be an integer in 1..604800, got 1000000000000"),
+        ({"latency": float("nan")}, "latency must be a number in 0..3600, got nan"),
+        ({"download_bandwidth": float("inf")}, "download_bandwidth must be a number > 0"),
+        ({"rate_limit": [5, float("inf")]}, "rate_limit must be [requests >= 1, per_seconds > 0]"),
+        (
+            {"tokens": [{"token": "pt-a", "expires_at": float("nan")}]},
+            "tokens[0].expires_at must be a number in",
+        ),
         ({"tokens": ["pt with space"]}, "tokens[0]: token: must hold visible ASCII"),
         ({"artifacts": [{"organization_id": ORG}]}, "artifacts[0]: missing pipeline_id"),
         ({"artifacts": [artifact()]}, "artifacts[0]: give the bytes by exactly one of path, size"),
@@ -288,3 +296,25 @@ def test_reset_keeps_a_test_clock_driving_the_emulator() -> None:
     now[0] += 10
 
     assert service.now() == 1_000_010.0
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("latency", float("nan")), ("url_ttl", 0), ("download_bandwidth", float("inf"))],
+)
+def test_a_setting_out_of_its_range_is_refused_by_the_service_in_the_same_words(
+    name: str, value: float
+) -> None:
+    service = EmulatedService()
+
+    with pytest.raises(ValueError, match=f"^{name} must be an? (integer|number) "):
+        setattr(service, name, value)
+
+
+def test_the_clock_cannot_be_moved_by_an_infinite_time() -> None:
+    service = EmulatedService(now=lambda: 1_700_000_000.0)
+    before = service.now()
+
+    with pytest.raises(ValueError, match="seconds must be a number in"):
+        service.advance_clock(float("inf"))
+    assert service.now() == before

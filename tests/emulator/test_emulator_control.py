@@ -244,8 +244,36 @@ async def test_the_index_lists_the_endpoints_and_faults(
         ("/_emulator/faults", b"not json", "the body must be a JSON object"),
         ("/_emulator/faults", b"[1]", "the body must be a JSON object, got list"),
         ("/_emulator/faults", b'{"fault": "explode"}', '"fault" must be one of fail_next'),
-        ("/_emulator/faults", b'{"fault": "fail_next", "count": "1"}', "count must be int"),
-        ("/_emulator/faults", b'{"fault": "fail_next", "count": 0}', "count must be a positive"),
+        (
+            "/_emulator/faults",
+            b'{"fault": "fail_next", "count": "1"}',
+            "count must be an integer in 1..10000, got str",
+        ),
+        (
+            "/_emulator/faults",
+            b'{"fault": "fail_next", "count": 0}',
+            "count must be an integer in 1..10000, got 0",
+        ),
+        (
+            "/_emulator/faults",
+            b'{"fault": "fail_next", "count": 1000000000000000000000000000000}',
+            "count must be an integer in 1..10000",
+        ),
+        (
+            "/_emulator/faults",
+            b'{"fault": "advance_clock", "seconds": NaN}',
+            "seconds must be a number in -315619200..315619200, got nan",
+        ),
+        (
+            "/_emulator/faults",
+            b'{"fault": "advance_clock", "seconds": 1e300}',
+            "seconds must be a number in -315619200..315619200",
+        ),
+        (
+            "/_emulator/faults",
+            b'{"fault": "latency", "seconds": Infinity}',
+            "seconds must be a number in 0..3600, got inf",
+        ),
         ("/_emulator/faults", b'{"fault": "fail_next", "colour": 1}', "unknown key(s) colour"),
         ("/_emulator/faults", b'{"fault": "drop_download_after"}', "missing offset"),
         ("/_emulator/faults", b'{"fault": "fail_next", "shape": "x"}', "shape must be one of"),

@@ -29,7 +29,7 @@ from yunxiao_emas import (
 )
 from yunxiao_emas._call.policy import RetryPolicy
 from yunxiao_emas._call.responses import signed_answer, token_answer
-from yunxiao_emas._call.retry import Send, Sleep, call_flow
+from yunxiao_emas._call.retry import Send, Sleep, call_flow, final_error
 
 NOW = 1_750_000_000.0
 FILE_URL = "https://oss.example.com/app.apk?Expires=1750003600&Signature=s"
@@ -538,6 +538,30 @@ def test_transport_retry_log_names_the_failure(caplog: pytest.LogCaptureFixture)
     drive([httpx.ConnectTimeout("slow"), ok()])
     [record] = [r for r in caplog.records if r.name.startswith("yunxiao_emas")]
     assert "ConnectTimeout" in record.getMessage()
+
+
+def test_transport_retry_log_names_the_host_and_no_request_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="yunxiao_emas")
+    refused = httpx.ConnectError(
+        "[Errno 111] Connection refused", request=httpx.Request("POST", URL)
+    )
+    drive([refused, ok()])
+    [record] = [r for r in caplog.records if r.name.startswith("yunxiao_emas")]
+    assert "(ConnectError (host api.example))" in record.getMessage()
+    assert "request id" not in record.getMessage()
+
+
+def test_a_network_error_names_the_host_it_could_not_reach() -> None:
+    unresolved = httpx.ConnectError(
+        "[Errno -2] Name or service not known", request=httpx.Request("POST", URL)
+    )
+
+    error = final_error(unresolved)
+
+    assert isinstance(error, TransportError)
+    assert str(error) == "ConnectError: [Errno -2] Name or service not known (host api.example)"
 
 
 def test_the_last_failure_is_not_logged_as_a_retry(caplog: pytest.LogCaptureFixture) -> None:

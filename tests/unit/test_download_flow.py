@@ -26,10 +26,10 @@ from yunxiao_emas import (
     DownloadError,
     NotFoundError,
 )
-from yunxiao_emas._call.policy import RetryPolicy
+from yunxiao_emas._call.policy import MAX_RESTARTS, MAX_RESUMES, MAX_URL_REFRESHES, RetryPolicy
 from yunxiao_emas._call.retry import Sleep
 from yunxiao_emas._download.flow import FETCH, Commit, Stream, download_flow
-from yunxiao_emas._download.transfer import MAX_RESTARTS, MAX_RESUMES, MAX_URL_REFRESHES, Transfer
+from yunxiao_emas._download.transfer import Transfer
 
 CONTENT = bytes(range(256)) * 40  # 10 KiB
 MD5 = hashlib.md5(CONTENT, usedforsecurity=False).hexdigest()

@@ -27,7 +27,7 @@ from yunxiao_emas import (
     InvalidArgumentError,
     TransportError,
 )
-from yunxiao_emas._download import transfer as download_module
+from yunxiao_emas._call import policy as download_module
 
 CONTENT = b"EMAS artifact bytes " * 512
 MD5 = hashlib.md5(CONTENT, usedforsecurity=False).hexdigest()

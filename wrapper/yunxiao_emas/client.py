@@ -13,6 +13,7 @@ GetPipelineEmasArtifactUrl; a personal access token: Yunxiao's newer OpenAPI).
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import itertools
 import os
@@ -61,7 +62,7 @@ DEFAULT_TOKEN_ENDPOINT = TOKEN.default_host
 _CallFlow = Generator[CallStep, Outcome, "ArtifactUrl"]
 
 
-class _BaseClient:
+class _BaseClient(abc.ABC):
     """What :class:`Client` and :class:`AsyncClient` share (httpx's ``BaseClient`` is the
     model): the checks of the arguments and the configuration (all before any I/O), the repr,
     and the flows of a call and of a download, which the two only drive."""
@@ -72,17 +73,15 @@ class _BaseClient:
     def __init__(
         self,
         *,
-        credentials: CredentialsProvider | None,
-        endpoint: str | None,
-        timeout: float | httpx.Timeout | None,
-        retries: int | RetryPolicy,
         verify: bool | str | ssl.SSLContext,
         proxy: str | None,
-        user_agent: str | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
         limits: httpx.Limits | None,
         transport: str = "httpx",
+        **settings: Any,
     ) -> None:
+        """The HTTP options here; ``settings`` are :class:`Core`'s (credentials, endpoint,
+        timeout, retries, user agent)."""
         http_class = self._http_class
         if http_client is not None and not isinstance(http_client, http_class):
             raise InvalidArgumentError("http_client", f"must be an httpx.{http_class.__name__}")
@@ -93,26 +92,21 @@ class _BaseClient:
             proxy=proxy,
             transport=transport_class,
             limits=limits,
-            own_transports=own_transports,
+            # A caller's http_client keeps its own transports: none of ours is built.
+            own_transports=own_transports and http_client is None,
         )
-        self._core = Core(
-            credentials=credentials,
-            endpoint=endpoint,
-            timeout=timeout,
-            retries=retries,
-            user_agent_suffix=user_agent,
-        )
+        self._core = Core(**settings)
         self._owns_http = http_client is None
         self._options = options
         self._http = http_client or client_class(**self._core.own_client_options(options))
 
     @staticmethod
+    @abc.abstractmethod
     def _transports(
         transport: str, http_client: object
     ) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
         """The httpx client class, the transport class of its routes, and whether every route
         gets one of ours (see :func:`~yunxiao_emas._call.request.http_options`)."""
-        raise NotImplementedError  # pragma: no cover
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self._core.base_url!r})"
@@ -214,9 +208,9 @@ class Client(_BaseClient):
             endpoint=endpoint,
             timeout=timeout,
             retries=retries,
+            user_agent_suffix=user_agent,
             verify=verify,
             proxy=proxy,
-            user_agent=user_agent,
             http_client=http_client,
             limits=limits,
         )
@@ -560,9 +554,9 @@ class AsyncClient(_BaseClient):
             endpoint=endpoint,
             timeout=timeout,
             retries=retries,
+            user_agent_suffix=user_agent,
             verify=verify,
             proxy=proxy,
-            user_agent=user_agent,
             http_client=http_client,
             limits=limits,
             transport=transport,

@@ -1,5 +1,8 @@
-"""The retry policy of a client (its own module: attrs is imported with the first client that
-is made, not with the package)."""
+"""Every limit of retrying, in one place to read: the call's :class:`RetryPolicy` and the
+download's bounds (resumes, restarts, URL refreshes, redirects); when to retry is decided in
+:mod:`.retry` (a call) and :mod:`~yunxiao_emas._download.answers` (a file host's answer).
+
+Its own module: attrs is imported with the first client that is made, not with the package."""
 
 from __future__ import annotations
 
@@ -10,7 +13,24 @@ import attrs
 
 from ..errors import InvalidArgumentError, YunxiaoError
 
-__all__ = ["RetryCallback", "RetryPolicy"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "MAX_RESTARTS",
+    "MAX_RESUMES",
+    "MAX_URL_REFRESHES",
+    "RetryCallback",
+    "RetryPolicy",
+]
+
+# The download's limits. Its waits (a file host's 429 or 5xx) follow the client's RetryPolicy.
+MAX_RESUMES = 5
+"""Connection drops a download resumes from (per connection, for a download in parts)."""
+MAX_RESTARTS = 3
+"""Times a download starts over from byte 0 because the file host ignored or mangled Range."""
+MAX_URL_REFRESHES = 2
+"""Fresh URLs asked of the API when the file host refuses one (403: expired)."""
+MAX_REDIRECTS = 5
+"""Redirects followed from the file host, each hop checked."""
 
 RetryCallback = Callable[[int, YunxiaoError, float], object]
 """``on_retry(attempt, error, wait_seconds)``: see :class:`RetryPolicy`."""

@@ -624,7 +624,8 @@ class Core:
     ) -> Transfer | DownloadedArtifact:
         """Validate everything (before any network I/O) and open the temporary file; or, when
         the destination file already holds this artifact (its md5), the skipped result."""
-        from .._download.transfer import Transfer, check_download_args, existing_match
+        from .._download.names import Occupied, check_target
+        from .._download.transfer import Transfer, check_download_args
         from ..models import ArtifactUrl
 
         path = check_download_args(dest, overwrite, progress, chunk_size)
@@ -636,20 +637,13 @@ class Core:
             raise InvalidArgumentError("connections", f"must be an int in 1..{MAX_CONNECTIONS}")
         if artifact_url is not None and not isinstance(artifact_url, ArtifactUrl):
             raise InvalidArgumentError("artifact_url", "must be an ArtifactUrl or None")
-        if path.is_symlink() and not path.is_dir():
-            raise InvalidArgumentError(
-                "dest",
-                f"{path} is a symbolic link: a download never replaces one nor writes through "
-                "it (give the path it points to, or remove the link)",
-            )
-        if not path.is_dir() and path.exists():
-            skipped = existing_match(path, ids.md5)
+        if not path.is_dir():
+            try:
+                skipped = check_target(path, ids.md5, bool(overwrite))
+            except Occupied as exc:
+                raise InvalidArgumentError("dest", str(exc)) from exc
             if skipped is not None:
                 return skipped
-            if not overwrite:
-                raise InvalidArgumentError(
-                    "dest", f"{path} exists; pass overwrite=True to replace it"
-                )
         self.bound()  # the credentials are usable, before a file is made
         return Transfer(
             path,

@@ -169,11 +169,10 @@ def call_flow(
         if monotonic() - started + wait > policy.max_total:
             raise final_error(error, attempt)
         _log.info(
-            "attempt %d of %d failed (%s, request id %s); retrying in %.2f s",
+            "attempt %d of %d failed (%s); retrying in %.2f s",
             attempt,
             policy.max_attempts,
             _describe(error),
-            error.request_id if isinstance(error, ApiError) else None,
             wait,
         )
         if observer is not None:
@@ -199,13 +198,33 @@ def final_error(error: ApiError | httpx.RequestError, attempts: int | None = Non
             "is not valid HTTP)"
         )
     else:
-        wrapped = TransportError(f"{type(error).__name__}: {error}")
+        wrapped = TransportError(f"{type(error).__name__}: {error}{_to_host(error)}")
     wrapped.__cause__ = error
     wrapped.attempts = attempts
     return wrapped
 
 
-def _describe(error: ApiError | httpx.RequestError) -> str:
+def _to_host(error: httpx.RequestError) -> str:
+    """`` (host H)``: the OS's own text (``Name or service not known``) does not say which
+    name it could not resolve, nor which host refused or timed out."""
+    try:
+        host = error.request.url.host
+    except RuntimeError:  # an error raised without its request
+        return ""
+    return f" (host {host})" if host else ""
+
+
+def log_resume(what: str, resumes: int, offset: int | None, error: BaseException) -> None:
+    """An INFO line (``-v``) for a transfer resumed after a dropped connection or a busy file
+    host: a download that resumes is slower, and the user should see why."""
+    where = f" at byte {offset}" if offset is not None else ""
+    _log.info("%s (%s); resuming%s, resume %d", what, _describe(error), where, resumes)
+
+
+def _describe(error: BaseException) -> str:
     if isinstance(error, ApiError):
-        return f"HTTP {error.status_code} {error.code}".rstrip()
+        described = f"HTTP {error.status_code} {error.code}".rstrip()
+        return f"{described}, request id {error.request_id}" if error.request_id else described
+    if isinstance(error, httpx.RequestError):
+        return f"{type(error).__name__}{_to_host(error)}"
     return type(error).__name__

@@ -22,9 +22,10 @@ import attrs
 import httpx
 
 from .._call.policy import RetryPolicy
-from .._call.retry import Sleep
+from .._call.retry import Sleep, log_resume
 from ..models import ArtifactUrl, DownloadedArtifact
-from .transfer import AlreadyThere, Busy, Refresh, Restart, Transfer, transport_failure
+from .answers import AlreadyThere, Busy, Refresh, Restart
+from .transfer import Transfer, transport_failure
 
 __all__ = [
     "FETCH",
@@ -38,37 +39,30 @@ __all__ = [
 ]
 
 
+@attrs.frozen
 class Fetch:
     """Step: get a (fresh) URL from the API."""
 
-    __slots__ = ()
 
-
+@attrs.frozen
 class Stream:
     """Step: stream from this URL into the transfer until the body ends."""
 
-    __slots__ = ("file_url",)
-
-    def __init__(self, file_url: str) -> None:
-        self.file_url = file_url
+    file_url: str
 
 
+@attrs.frozen
 class StreamParts:
     """Step: fetch the parts still missing, over up to ``Transfer.connections`` connections."""
 
-    __slots__ = ("file_url",)
-
-    def __init__(self, file_url: str) -> None:
-        self.file_url = file_url
+    file_url: str
 
 
+@attrs.frozen
 class Commit:
     """Step: verify and move the file into place (disk I/O only)."""
 
-    __slots__ = ("request_id",)
-
-    def __init__(self, request_id: str) -> None:
-        self.request_id = request_id
+    request_id: str
 
 
 FETCH = Fetch()
@@ -116,10 +110,12 @@ def download_flow(
                 continue
             except Busy as exc:
                 transfer.resume_after(exc)
+                log_resume("the file host is busy", transfer.resumes, transfer.offset, exc)
                 yield Sleep(policy.wait(transfer.resumes - 1, exc.retry_after, rand))
                 continue
             except httpx.TransportError as exc:
                 transfer.resume_after(exc)
+                log_resume("the connection dropped", transfer.resumes, transfer.offset, exc)
                 continue
             except (httpx.RequestError, httpx.InvalidURL) as exc:
                 raise transport_failure(exc) from exc
@@ -128,7 +124,10 @@ def download_flow(
                 done = yield Commit(url.request_id)
                 assert isinstance(done, DownloadedArtifact)
                 return attrs.evolve(done, attempts=attempts, resumes=transfer.resumes)
-            transfer.resume_after(EOFError("the body ended early"))
+            ended = EOFError("the body ended early")
+            transfer.resume_after(ended)
+            if transfer.parts is None:  # else the rest goes on in parts: not a drop
+                log_resume("the body ended early", transfer.resumes, transfer.offset, ended)
     except BaseException:
         transfer.discard()
         raise

@@ -16,15 +16,25 @@ from __future__ import annotations
 import collections
 import hashlib
 import os
-import re
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
-import httpx
+import attrs
 
 from ..errors import DownloadError
+from .sink import cannot_write
 
-__all__ = ["MAX_PART_SIZE", "MIN_PART_SIZE", "Part", "Parts", "part_size"]
+__all__ = [
+    "FAST_LINK",
+    "MAX_PART_SIZE",
+    "MIN_PART_SIZE",
+    "Part",
+    "Parts",
+    "SplitDecision",
+    "part_size",
+]
 
 MIN_PART_SIZE = 1024 * 1024
 MAX_PART_SIZE = 8 * 1024 * 1024
@@ -39,21 +49,17 @@ def part_size(remaining: int, connections: int) -> int:
 
 
 _READ_BACK = 1024 * 1024
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
+@attrs.define(eq=False)  # each part is one range of the file: compared by identity
 class Part:
     """Bytes ``start`` to ``end`` (exclusive) of the file; ``pos`` is the next byte to fetch."""
 
-    __slots__ = ("end", "pos", "start")
-
-    def __init__(self, start: int, end: int) -> None:
-        self.start = start
-        self.end = end
-        self.pos = start
-
-    def __repr__(self) -> str:
-        return f"Part({self.start}, {self.end}, pos={self.pos})"
+    start: int
+    end: int
+    pos: int = attrs.field(
+        init=False, default=attrs.Factory(lambda self: self.start, takes_self=True)
+    )
 
     @property
     def done(self) -> bool:
@@ -110,15 +116,6 @@ class Parts:
         with self._lock:
             return sum(1 for part in self._waiting if not part.done)
 
-    @staticmethod
-    def accept(part: Part, response: httpx.Response) -> bool:
-        """Whether ``response`` is the 206 of exactly the range asked for. A 200 (the host
-        ignored Range) or another range: False, and the download goes on in one piece."""
-        if response.status_code != 206:
-            return False
-        match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
-        return bool(match) and int(match.group(1)) == part.pos  # type: ignore[union-attr]
-
     def write(self, part: Part, chunk: bytes) -> int:
         """Store a piece of ``part`` at its place; the bytes it added to the file."""
         room = part.end - part.pos
@@ -133,7 +130,7 @@ class Parts:
                 view = view[count:]
                 pos += count
         except OSError as exc:
-            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
+            raise cannot_write(exc) from exc
         with self._lock:
             part.pos = pos
             self.written += len(chunk)
@@ -194,3 +191,49 @@ class Parts:
             self._lock.notify_all()
         if self._hasher.is_alive() and self._hasher is not threading.current_thread():
             self._hasher.join()
+
+
+FAST_LINK = 100_000_000  # bytes/s: a connection this fast leaves nothing for parts to gain
+
+
+@attrs.define
+class SplitDecision:
+    """Whether a download in one piece goes on in parts, over several connections.
+
+    Decided once, after the first MiB: when it came slower than :data:`FAST_LINK` (the link is
+    the limit, as on a pre-signed host's capped connection), the rest, if more than a part,
+    goes in parts; when it came faster (the machine is the limit: more connections would only
+    cost CPU), the download stays in one piece. A host that does not serve ranges stays in one
+    piece too, as does a download over one connection.
+    """
+
+    decided: bool
+    """Whether the download stays as it is: settled, or over one connection from the start."""
+    ranges_served: bool = False
+    """Whether the file host answered a range (206)."""
+    first_byte_at: float | None = None
+    monotonic: Callable[[], float] = attrs.field(default=time.monotonic, repr=False)
+
+    def started(self) -> None:
+        """A piece of the body arrived (the first one starts the clock)."""
+        if self.first_byte_at is None:
+            self.first_byte_at = self.monotonic()
+
+    def never(self) -> None:
+        """Stay in one piece from now on (a host that mangles ranges)."""
+        self.decided = True
+
+    def decide(self, offset: int, total: int | None) -> bool:
+        """Whether to split now, ``offset`` bytes of ``total`` received."""
+        if self.decided or offset < MIN_PART_SIZE:
+            return False
+        self.decided = True
+        assert self.first_byte_at is not None
+        elapsed = self.monotonic() - self.first_byte_at
+        return not (
+            not self.ranges_served
+            or total is None
+            or total - offset < 2 * MIN_PART_SIZE
+            or elapsed <= 0
+            or offset / elapsed >= FAST_LINK
+        )

@@ -18,72 +18,45 @@ one with blocking httpx calls and one with ``await``.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import hashlib
 import os
-import queue
-import re
-import tempfile
 import threading
-import time
-from collections.abc import Callable, Mapping
-from email.message import Message
-from email.utils import collapse_rfc2231_value
-from email.utils import unquote as unquote_header
 from pathlib import Path
 
 import httpx
 
-from .._call.retry import RETRYABLE_STATUSES, retry_after_of
-from .._urls import is_loopback, redact_url
+from .._call.policy import MAX_REDIRECTS, MAX_RESTARTS, MAX_RESUMES
+from .._call.retry import log_resume
+from .._urls import is_loopback
 from ..errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
 from ..models import DownloadedArtifact, ProgressCallback
-from .parts import MIN_PART_SIZE, Part, Parts, part_size
+from .answers import AlreadyThere, classify
+from .names import (
+    MAX_NAME_BYTES,
+    Occupied,
+    check_target,
+    filename_from,
+    hex_md5,
+    names_a_directory,
+)
+from .parts import Part, Parts, SplitDecision, part_size
+from .sink import Sink, cannot_write
+from .staging import StagedFile
 
 __all__ = [
-    "AlreadyThere",
-    "Busy",
-    "Refresh",
-    "Restart",
     "Transfer",
     "check_download_args",
-    "existing_match",
     "transport_failure",
 ]
 
-MAX_RESUMES = 5
-MAX_RESTARTS = 3
-MAX_URL_REFRESHES = 2
-MAX_REDIRECTS = 5
-_HEX_MD5 = re.compile(r"[0-9a-fA-F]{32}")
 # What may reach the file host, a stranger to us: nothing else of the request goes, so neither
 # our signature headers nor any default header of a caller's http_client (tokens, cookies,
 # proxy credentials) can leak to it.
 _FILE_HOST_HEADERS = frozenset(
     {"host", "user-agent", "accept", "accept-encoding", "range", "connection"}
 )
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:]")
-_FALLBACK_NAME = "artifact"
-# Device names Windows will not create as files (with any extension): a name the file host
-# chose must not turn out to be one on a runner of that system.
-_RESERVED_NAMES = frozenset(
-    {
-        "CON",
-        "PRN",
-        "AUX",
-        "NUL",
-        *(f"COM{n}" for n in range(1, 10)),
-        *(f"LPT{n}" for n in range(1, 10)),
-    }
-)
-_MAX_NAME_BYTES = 255  # NAME_MAX of Linux and macOS file systems
 
 
 MAX_CHUNK_SIZE = 64 * 1024 * 1024  # a write buffer of this size is already generous
-FAST_LINK = 100_000_000  # bytes/s: a connection this fast leaves nothing for parts to gain
-_SINK_DEPTH = 2  # buffers (of chunk_size bytes each) waiting before the writer, and the hasher
 
 
 def check_download_args(
@@ -124,12 +97,11 @@ def check_download_args(
         )
     path = Path(raw).expanduser()
     for part in path.parts:
-        if len(os.fsencode(part)) > _MAX_NAME_BYTES:
+        if len(os.fsencode(part)) > MAX_NAME_BYTES:
             raise InvalidArgumentError(
-                "dest", f"a path component is longer than {_MAX_NAME_BYTES} bytes"
+                "dest", f"a path component is longer than {MAX_NAME_BYTES} bytes"
             )
-    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
-    if raw.endswith(separators) and not path.is_dir():
+    if names_a_directory(raw) and not path.is_dir():
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -141,76 +113,10 @@ def check_download_args(
     if not path.parent.is_dir():
         raise InvalidArgumentError(
             "dest",
-            f"the directory {path.parent} does not exist (end dest with {os.sep!r} to "
+            f"the directory {path.parent} does not exist (end it with {os.sep!r} to "
             "download into a new directory)",
         )
     return path
-
-
-def existing_match(path: Path, expected_md5: str) -> DownloadedArtifact | None:
-    """The file already at ``path`` when its md5 is ``expected_md5`` (32 hex digits): then
-    there is nothing to download. None otherwise (no such file, another md5, md5 not hex)."""
-    if not _HEX_MD5.fullmatch(expected_md5):
-        return None
-    try:
-        if not path.is_file() or path.is_symlink():
-            return None
-        digest = hashlib.md5(usedforsecurity=False)
-        size = 0
-        with path.open("rb") as existing:
-            while block := existing.read(1024 * 1024):
-                digest.update(block)
-                size += len(block)
-    except OSError:
-        return None
-    if digest.hexdigest() != expected_md5.lower():
-        return None
-    return DownloadedArtifact(
-        path=path, size=size, md5=digest.hexdigest(), request_id="", verified=True, skipped=True
-    )
-
-
-def filename_from(headers: Mapping[str, str], url: httpx.URL) -> str:
-    """The file name from ``Content-Disposition`` (``filename*`` first, as RFC 6266 says),
-    else the URL path, reduced to one safe path component."""
-    name = ""
-    disposition = headers.get("content-disposition")
-    if disposition:
-        message = Message()
-        message["content-disposition"] = disposition
-        plain = ""
-        for key, value in message.get_params(header="content-disposition", failobj=[])[1:]:
-            if key.lower() != "filename":
-                continue
-            if isinstance(value, tuple):  # the RFC 2231 form, filename*=UTF-8''...
-                name = collapse_rfc2231_value(value)
-                break
-            plain = plain or unquote_header(value)
-        name = name or plain
-    if not name:
-        # httpx.URL.path is already percent-decoded: decoding again would turn %41 into A.
-        name = url.path.rsplit("/", 1)[-1]
-    return safe_filename(name)
-
-
-def safe_filename(name: str) -> str:
-    """One path component that cannot leave its directory: the last component of ``name``,
-    without control characters, separators or leading dots (never a hidden file by surprise),
-    not a device name of Windows (``CON``, ``NUL.apk``... get a ``_`` before them), at most 255
-    bytes in UTF-8 (the extension kept); ``artifact`` when nothing is left."""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_NAME.sub("_", name).strip().lstrip(".")
-    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
-        stem, dot, extension = name.rpartition(".")
-        if not dot or len(extension.encode("utf-8")) > 16:
-            stem, extension = name, ""
-        suffix = f".{extension}" if extension else ""
-        budget = _MAX_NAME_BYTES - len(suffix.encode("utf-8"))
-        stem = stem.encode("utf-8")[:budget].decode("utf-8", "ignore")
-        name = stem + suffix
-    if name.split(".", 1)[0].strip().upper() in _RESERVED_NAMES:
-        name = f"_{name}"
-    return name or _FALLBACK_NAME
 
 
 def check_file_url(url: httpx.URL) -> None:
@@ -221,117 +127,6 @@ def check_file_url(url: httpx.URL) -> None:
         f"refusing to download over {url.scheme or 'no scheme'} from {url.host or '?'}: "
         "only https (or http to loopback) is allowed"
     )
-
-
-class Restart(Exception):
-    """The server ignored or mangled ``Range``: start over from byte 0."""
-
-
-class Refresh(Exception):
-    """The URL expired (403 from the file host): get a fresh one and resume."""
-
-
-class AlreadyThere(Exception):
-    """The destination already holds this artifact (``Transfer.skipped``): stop the transfer."""
-
-
-class Busy(Exception):
-    """The file host answered 429 or 5xx: wait (its ``Retry-After`` when given) and resume."""
-
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(f"the file host answered HTTP {status}")
-        self.retry_after = retry_after
-
-
-class _Sink:
-    """Writes and hashes the bytes of a download in two worker threads, in the order they came.
-
-    The receiving thread only hands over lists of chunks (no copy). The writer joins each list
-    into one buffer, passes it to the hasher and writes it with ``os.write``; the hasher feeds
-    md5. Both release the GIL for a whole buffer, so receiving, writing and hashing overlap:
-    one thread doing both wrote and hashed each byte in turn, and was the limit of a download
-    (``python -m bench --only downloads`` shows each side's CPU per GB). At most
-    :data:`_SINK_DEPTH` buffers wait before each thread, so memory stays bounded; a write error
-    is kept and raised by the next :meth:`put` or :meth:`drain`.
-    """
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        self.md5 = hashlib.md5(usedforsecurity=False)
-        self._writes: queue.Queue[list[bytes] | None] = queue.Queue(_SINK_DEPTH)
-        self._hashes: queue.Queue[bytes | None] = queue.Queue(_SINK_DEPTH)
-        self._error: OSError | None = None
-        self._threads = [
-            threading.Thread(target=target, name=name, daemon=True)
-            for target, name in (
-                (self._write_all, "yunxiao-emas-download"),
-                (self._hash_all, "yunxiao-emas-md5"),
-            )
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def _write_all(self) -> None:
-        while True:
-            chunks = self._writes.get()
-            try:
-                if chunks is None:
-                    self._hashes.put(None)
-                    return
-                if self._error is None:
-                    self._write(chunks)
-            except OSError as exc:
-                self._error = exc
-            finally:
-                self._writes.task_done()
-
-    def _write(self, chunks: list[bytes]) -> None:
-        # One buffer of chunk_size bytes rather than its pieces: md5 and write release the GIL
-        # for the whole of it at once, where a piece at a time made these threads wait for the
-        # receiving one to let go of the GIL after every 64 KiB.
-        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        self._hashes.put(data)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view) :]
-
-    def _hash_all(self) -> None:
-        while (data := self._hashes.get()) is not None:
-            try:
-                self.md5.update(data)
-            finally:
-                self._hashes.task_done()
-        self._hashes.task_done()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            raise DownloadError(f"cannot write the download: {self._error.strerror}") from (
-                self._error
-            )
-
-    def put(self, chunks: list[bytes]) -> None:
-        self._raise()
-        self._writes.put(chunks)
-
-    def drain(self) -> None:
-        """Wait until every chunk handed over is written and hashed."""
-        self._writes.join()  # the writer hands each buffer to the hasher before it is done
-        self._hashes.join()
-        self._raise()
-
-    def reset(self) -> None:
-        """Start over: an empty file and a fresh md5 (after :meth:`drain`)."""
-        self.drain()
-        os.ftruncate(self.fd, 0)
-        os.lseek(self.fd, 0, os.SEEK_SET)
-        self.md5 = hashlib.md5(usedforsecurity=False)
-
-    def close(self) -> None:
-        """Stop the workers (what was handed over is written and hashed first)."""
-        if self._threads[0].is_alive():
-            self._writes.put(None)
-        for thread in self._threads:
-            thread.join()
 
 
 class Transfer:
@@ -352,12 +147,9 @@ class Transfer:
         self.parts: Parts | None = None
         """The tail of the file in parts over several connections, once :meth:`split` found
         the link slow; None while the download goes in one piece."""
-        self._decided = connections == 1  # whether to split is settled
-        self._ranges_served = False
-        self._first_byte_at: float | None = None
-        self.monotonic: Callable[[], float] = time.monotonic
+        self._split = SplitDecision(decided=connections == 1)
         self._progress_lock = threading.Lock()
-        self.expected_md5 = expected_md5.lower() if _HEX_MD5.fullmatch(expected_md5) else None
+        self.expected_md5 = hex_md5(expected_md5)
         self.overwrite = overwrite
         self.progress = progress
         self.chunk_size = chunk_size
@@ -372,18 +164,13 @@ class Transfer:
         self.skipped: DownloadedArtifact | None = None
         self.digest = ""
         directory = dest if dest.is_dir() else dest.parent
+        self._file = StagedFile(directory)
+        self.tmp_path = self._file.path
+        self._fd = self._file.fd
         try:
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".yunxiao-emas-", suffix=".part")
-        except OSError as exc:
-            raise DownloadError(f"cannot write in {directory}: {exc.strerror}") from exc
-        self.tmp_path = Path(tmp)
-        self._fd = fd
-        try:
-            self._sink = _Sink(fd)
+            self._sink = Sink(self._fd)
         except BaseException:
-            # No descriptor and no .part file left behind, whatever stopped us.
-            os.close(fd)
-            self.tmp_path.unlink(missing_ok=True)
+            self._file.discard()  # no descriptor and no .part file left, whatever stopped us
             raise
         self._pending: list[bytes] = []
         self._pending_size = 0
@@ -393,7 +180,7 @@ class Transfer:
     def request_headers(self) -> dict[str, str]:
         # identity: byte offsets and the md5 are about the stored bytes, not a compressed form.
         headers = {"accept-encoding": "identity"}
-        if self.offset or not self._decided:
+        if self.offset or not self._split.decided:
             # Even from byte 0 when the tail may go in parts: a 206 tells that the file host
             # serves ranges, and its Content-Range the size.
             headers["range"] = f"bytes={self.offset}-"
@@ -419,60 +206,32 @@ class Transfer:
 
     # -- answers --------------------------------------------------------------------------
     def accept(self, response: httpx.Response) -> None:
-        """Check the answer's status and headers before its body is read."""
-        status = response.status_code
-        if status == 403 and self.refreshes < MAX_URL_REFRESHES:
-            raise Refresh
-        if status in RETRYABLE_STATUSES:
-            raise Busy(status, retry_after_of(response))
-        if status == 416 and self.offset:
-            raise Restart
-        if status == 200:
-            if self.offset:
-                raise Restart
-            length = response.headers.get("content-length")
-            self.total = int(length) if length and length.isdigit() else None
-        elif status == 206:
-            match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
-            if not match or int(match.group(1)) != self.offset:
-                if not self.offset:
-                    # We asked for the whole file: starting over would ask the same again.
-                    raise DownloadError(
-                        "the file host answered 206 without a usable Content-Range "
-                        "to a request for the whole file"
-                    )
-                raise Restart
-            if match.group(3) != "*":
-                self.total = int(match.group(3))
-            self._ranges_served = True
+        """Check the answer's status and headers before its body is read (see
+        :func:`~yunxiao_emas._download.answers.classify`)."""
+        size = classify(response, self.offset, self.refreshes)
+        if response.status_code == 206:
+            self._split.ranges_served = True
+            if size is not None:
+                self.total = size
         else:
-            raise DownloadError(
-                f"the file host answered HTTP {status} for {redact_url(str(response.url))}"
-            )
+            self.total = size
         self._name_from(response)
 
     def _name_from(self, response: httpx.Response) -> None:
-        if self.final_path is None:
-            self.final_path = self.dest / filename_from(response.headers, response.url)
-            if self.final_path.is_symlink():
-                raise DownloadError(
-                    f"{self.final_path} is a symbolic link: a download never replaces one nor "
-                    "writes through it"
-                ) from FileExistsError(str(self.final_path))
-            try:
-                exists = self.final_path.exists()
-            except OSError as exc:
-                raise DownloadError(f"cannot use the name {self.final_path.name!r}: {exc}") from exc
-            if exists and self.expected_md5 is not None:
-                # The file host named a file that is already there: if it is this artifact,
-                # there is nothing to transfer.
-                self.skipped = existing_match(self.final_path, self.expected_md5)
-                if self.skipped is not None:
-                    raise AlreadyThere
-            if exists and not self.overwrite:
-                raise DownloadError(
-                    f"{self.final_path} exists; pass overwrite=True to replace it"
-                ) from FileExistsError(str(self.final_path))
+        if self.final_path is not None:
+            return
+        self.final_path = self.dest / filename_from(response.headers, response.url)
+        try:
+            # The md5 is not hex: nothing to compare a file that is there with.
+            md5 = self.expected_md5 or ""
+            self.skipped = check_target(self.final_path, md5, self.overwrite)
+        except Occupied as exc:
+            # Found only once the file host named the file: still the caller's choice to make.
+            raise DownloadError(str(exc)) from exc
+        except OSError as exc:
+            raise DownloadError(f"cannot use the name {self.final_path.name!r}: {exc}") from exc
+        if self.skipped is not None:
+            raise AlreadyThere
 
     def write(self, chunk: bytes) -> None:
         """Keep one piece as the network delivered it (so a drop loses nothing that arrived):
@@ -483,8 +242,7 @@ class Transfer:
         if self._pending_size >= self.chunk_size:
             self._hand_over()
         self.offset += len(chunk)
-        if self._first_byte_at is None:
-            self._first_byte_at = self.monotonic()
+        self._split.started()
         if self.progress is not None and (
             self.offset - self._reported >= self.chunk_size or self.offset == self.total
         ):
@@ -493,27 +251,11 @@ class Transfer:
 
     def split(self) -> bool:
         """Whether to stop this one-piece answer here and fetch the rest in parts, over
-        several connections (asked after each piece written).
-
-        Decided once, after the first MiB: when it came slower than :data:`FAST_LINK` (the
-        link is the limit, as on a pre-signed host's capped connection), the rest, if more
-        than a part, goes in parts from this offset on, its md5 going on from this one; when
-        it came faster (the machine is the limit: more connections would only cost CPU), the
-        download stays in one piece. A host that does not serve ranges stays in one piece too.
-        """
-        if self._decided or self.offset < MIN_PART_SIZE:
+        several connections (asked after each piece written; see :class:`SplitDecision`):
+        then the parts go on from this offset, their md5 from this one."""
+        if not self._split.decide(self.offset, self.total):
             return False
-        self._decided = True
-        assert self._first_byte_at is not None
-        elapsed = self.monotonic() - self._first_byte_at
-        if (
-            not self._ranges_served
-            or self.total is None
-            or self.total - self.offset < 2 * MIN_PART_SIZE
-            or elapsed <= 0
-            or self.offset / elapsed >= FAST_LINK
-        ):
-            return False
+        assert self.total is not None
         self.flush()  # the bytes so far written and hashed, in order
         self.parts = Parts(
             self._fd,
@@ -525,20 +267,9 @@ class Transfer:
         return True
 
     def accept_part(self, part: Part, response: httpx.Response) -> None:
-        """Check the answer to one part's request before its body is read."""
-        status = response.status_code
-        if status == 403 and self.refreshes < MAX_URL_REFRESHES:
-            raise Refresh
-        if status in RETRYABLE_STATUSES:
-            raise Busy(status, retry_after_of(response))
-        if status in {200, 206, 416}:
-            assert self.parts is not None
-            if not self.parts.accept(part, response):
-                raise Restart  # ranges served wrong: in one piece from byte 0
-            return
-        raise DownloadError(
-            f"the file host answered HTTP {status} for {redact_url(str(response.url))}"
-        )
+        """Check the answer to one part's request before its body is read: the range asked
+        for, else the download goes on in one piece from byte 0 (see :meth:`accept`)."""
+        classify(response, part.pos, self.refreshes)
 
     def write_part(self, part: Part, chunk: bytes) -> None:
         """Store a piece of one part of a ranged download (from any connection)."""
@@ -563,11 +294,12 @@ class Transfer:
             # A host that mangles ranges: go on in one piece, over one connection.
             self.parts.stop()
             self.parts = None
-        self.connections, self._decided = 1, True
+        self.connections = 1
+        self._split.never()
         try:
             self._sink.reset()
         except OSError as exc:
-            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
+            raise cannot_write(exc) from exc
         self.offset = 0
         self._reported = 0
 
@@ -590,6 +322,7 @@ class Transfer:
                 raise DownloadError(
                     f"the connections dropped {self.resumes} times; giving up"
                 ) from error
+        log_resume("a connection of the download dropped", self.resumes, None, error)
 
     def _hand_over(self) -> None:
         if self._pending:
@@ -641,33 +374,13 @@ class Transfer:
             self.digest = self._sink.md5.hexdigest()
         if self.expected_md5 is not None and self.digest != self.expected_md5:
             raise ChecksumMismatchError(self.expected_md5, self.digest)
-        # mkstemp makes the file 0600; a download gets the mode any new file would get.
-        mode = 0o666 & ~_umask()
-        try:
-            fchmod = getattr(os, "fchmod", None)  # Windows has it only from Python 3.13
-            if fchmod is not None:
-                fchmod(self._fd, mode)
-            os.fsync(self._fd)
-            self._close_fd()
-            if fchmod is None:
-                os.chmod(self.tmp_path, mode)
-        except OSError as exc:
-            raise DownloadError(f"cannot write the download: {exc.strerror}") from exc
+        self._file.seal()
 
     def place(self, request_id: str) -> DownloadedArtifact:
         """Move the sealed file into place: one rename or link, which either happens or not
         (AsyncClient runs it on the event loop, where no cancellation can cut it in two)."""
         assert self.final_path is not None
-        try:
-            if self.overwrite:
-                os.replace(self.tmp_path, self.final_path)
-            else:
-                _move_without_replacing(self.tmp_path, self.final_path)
-        except FileExistsError as exc:
-            raise DownloadError(f"{self.final_path} exists; pass overwrite=True") from exc
-        except OSError as exc:
-            raise DownloadError(f"cannot move the download into place: {exc.strerror}") from exc
-        _fsync_dir(self.final_path.parent)
+        self._file.place(self.final_path, replace=self.overwrite)
         return DownloadedArtifact(
             path=self.final_path,
             size=self.offset,
@@ -676,64 +389,13 @@ class Transfer:
             verified=self.expected_md5 is not None,
         )
 
-    def _close_fd(self) -> None:
-        fd, self._fd = self._fd, -1
-        if fd >= 0:
-            os.close(fd)
-
     def discard(self) -> None:
         """Leave nothing behind (called on every failure)."""
         self._pending = []
         self._sink.close()
         if self.parts is not None:
             self.parts.stop()
-        with contextlib.suppress(OSError):
-            self._close_fd()
-        with contextlib.suppress(FileNotFoundError):
-            self.tmp_path.unlink()
-
-
-def _move_without_replacing(source: Path, target: Path) -> None:
-    """Move ``source`` to ``target``, failing with FileExistsError if ``target`` exists."""
-    try:
-        # A link fails if the name exists, so a file that appeared meanwhile survives.
-        os.link(source, target)
-    except FileExistsError:
-        raise
-    except OSError as exc:
-        # File systems without hard links (exFAT, some network mounts): check, then rename.
-        if exc.errno not in {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK}:
-            raise
-        if target.exists():
-            raise FileExistsError(errno.EEXIST, "exists", str(target)) from exc
-        os.rename(source, target)
-        return
-    os.unlink(source)
-
-
-def _umask() -> int:
-    """The process umask, read without changing it where Linux tells it (no window in which
-    another thread's files would get the wrong mode); elsewhere set and restored at once."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_dir(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk.
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        self._file.discard()
 
 
 def transport_failure(exc: Exception) -> DownloadError:

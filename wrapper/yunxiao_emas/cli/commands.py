@@ -1,7 +1,7 @@
 """The ``yunxiao-emas`` command: get the URL, download the artifact, run the emulator,
 check the contract. Needs the ``cli`` extra (click, rich). ``python -m yunxiao_emas`` runs it too.
 
-Exit codes (documented in the README):
+Exit codes (documented in the CLI reference, docs/reference/cli.md):
 0 ok · 1 the contract check found drift · 2 invalid arguments, no usable credentials, or the
 credentials or signature refused by check-contract · 3 the API answered with an error · 4 network
 or download failure (the emulator: cannot listen) · 5 checksum mismatch.
@@ -74,7 +74,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _log = logging.getLogger("yunxiao_emas.cli")
 
-# What to do about the errors people meet first (README, "Troubleshooting").
+# What to do about the errors people meet first (docs/guides/troubleshooting.md).
 _HINTS = {
     "SignatureDoesNotMatch": "the AccessKey secret is not the one of this AccessKey id",
     "IncompleteSignature": "the AccessKey secret is not the one of this AccessKey id",
@@ -175,7 +175,7 @@ def _expected_failures() -> Iterator[None]:
     try:
         yield
     except InvalidArgumentError as exc:
-        _fail(f"invalid argument {_cli_words(str(exc))}", EXIT_INVALID, error=type(exc).__name__)
+        _fail(f"invalid argument {_cli_words(exc)}", EXIT_INVALID, error=type(exc).__name__)
     except CredentialsError as exc:
         _fail(f"credentials: {exc}", EXIT_INVALID, error=type(exc).__name__)
     except ApiError as exc:
@@ -195,19 +195,30 @@ def _expected_failures() -> Iterator[None]:
     except TransportError as exc:
         _fail(f"network: {exc}", EXIT_NETWORK, error=type(exc).__name__)
     except DownloadError as exc:
-        if isinstance(exc.__cause__, FileExistsError):
+        if _occupied(exc) is not None:
             # Found only once the file host named the file: still the user's choice to make.
-            _fail(_cli_words(str(exc)), EXIT_INVALID, error=type(exc).__name__)
+            _fail(_cli_words(exc), EXIT_INVALID, error=type(exc).__name__)
         _fail(f"download failed: {exc}", EXIT_NETWORK, error=type(exc).__name__)
 
 
-def _cli_words(message: str) -> str:
-    """The library's messages name Python arguments; say the command line's options."""
-    return (
-        message.replace("pass overwrite=True", "use --overwrite")
-        .replace("dest:", "--output:")
-        .replace("end dest with", "end --output with")
-    )
+# The library's parameters that the command line calls otherwise.
+_OPTIONS = {"dest": "--output", "overwrite": "--overwrite"}
+
+
+def _occupied(exc: YunxiaoError) -> Any:
+    """The download's reason not to write a file (names.Occupied), if that is the error."""
+    from .._download.names import Occupied
+
+    return exc.__cause__ if isinstance(exc.__cause__, Occupied) else None
+
+
+def _cli_words(exc: InvalidArgumentError | DownloadError) -> str:
+    """The error in the command line's words: its options, not the library's parameters."""
+    occupied = _occupied(exc)
+    reason = occupied.say(_OPTIONS["overwrite"]) if occupied is not None else None
+    if isinstance(exc, InvalidArgumentError):
+        return f"{_OPTIONS.get(exc.parameter, exc.parameter)}: {reason or exc.rule}"
+    return reason or str(exc)
 
 
 # --- logging (-v) ----------------------------------------------------------------------------
@@ -241,7 +252,7 @@ def _ids(function: F) -> F:
         click.option(
             "--emas-job-instance-id",
             required=True,
-            help="EMAS job id (from GetPipelineRun; see README).",
+            help="EMAS job id (from GetPipelineRun; see the documentation, Getting started).",
         ),
         click.option(
             "--md5", required=True, help="md5 of the EMAS artifact (from GetPipelineRun)."
@@ -440,17 +451,6 @@ def url(as_json: bool, **options: Any) -> None:
         click.echo(result.file_url)
 
 
-def _names_a_directory(output: str) -> bool:
-    separators = (os.sep, os.altsep) if os.altsep else (os.sep,)
-    return output.endswith(separators) or Path(output).expanduser().is_dir()
-
-
-def _name_in(file_url: str) -> str:
-    from urllib.parse import unquote, urlsplit
-
-    return unquote(urlsplit(file_url).path.rsplit("/", 1)[-1]) or "artifact"
-
-
 @cli.command()
 @_ids
 @_connection
@@ -463,12 +463,24 @@ def _name_in(file_url: str) -> str:
     default=".",
     show_default=True,
     help="A file, or a directory: an existing one, or any path ending with / (created). "
-    "The name in a directory comes from the file host.",
+    "The name in a directory comes from the file host. A missing path without a final / is "
+    "a file's name: -o newdir writes a file named newdir (-o newdir/ makes the directory). "
+    "The last line printed says where the file went.",
+)
+@click.option(
+    "--connections",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 16),
+    help="Connections to read the file over, in parts, when the file host allows ranges and "
+    "the file is large enough (a file host that limits each connection's speed).",
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing file of another md5.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_json_option
-def download(output: str, overwrite: bool, quiet: bool, as_json: bool, **options: Any) -> None:
+def download(
+    output: str, overwrite: bool, connections: int, quiet: bool, as_json: bool, **options: Any
+) -> None:
     """Download the artifact, verified against --md5, resuming on dropped connections.
 
     A destination that already holds the file with this md5 is left as it is (nothing is
@@ -477,21 +489,25 @@ def download(output: str, overwrite: bool, quiet: bool, as_json: bool, **options
     service_connection_id = options.pop("service_connection_id")
     ids = _ids_of(options)
     show_progress = not quiet and not as_json and sys.stderr.isatty()
+    # The download's own rules, so that the bar names the file it writes.
+    from .._download.names import filename_from, names_a_directory
+
     with _expected_failures(), _client(options) as client:
         artifact_url = None
-        name = None if _names_a_directory(output) else Path(output).name
+        name = None if names_a_directory(output) else Path(output).name
         if show_progress and name is None:
             # The bar shows the file's name, which in a directory comes from the file host.
             artifact_url = client.get_pipeline_emas_artifact_url(
                 *ids, service_connection_id=service_connection_id
             )
-            name = _name_in(artifact_url.file_url)
+            name = filename_from({}, artifact_url.file_url)
         with _progress(show_progress, name or "artifact") as progress:
             result = client.download_pipeline_emas_artifact(
                 *ids,
                 output,
                 service_connection_id=service_connection_id,
                 overwrite=overwrite,
+                connections=connections,
                 progress=progress,
                 artifact_url=artifact_url,
             )
@@ -511,7 +527,13 @@ def download(output: str, overwrite: bool, quiet: bool, as_json: bool, **options
 @contextmanager
 def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], None] | None]:
     """A rich progress bar on a terminal (the name, size and speed in binary units, time
-    left); nothing otherwise."""
+    left); nothing otherwise.
+
+    Transient: it is erased when the download ends, however it ends (the result line or the
+    error follows it), so neither a skipped download's empty bar nor a second copy of the bar
+    at Ctrl-C stays on the screen. On a narrow terminal it drops the bar and the time left
+    rather than wrap, and it cuts a long name, never the sizes.
+    """
     if not enabled:
         yield None
         return
@@ -525,6 +547,7 @@ def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], 
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.table import Column
     from rich.text import Text
 
     class BinarySpeedColumn(ProgressColumn):
@@ -533,20 +556,27 @@ def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], 
             shown = "?" if speed is None else f"{binary_size(speed)}/s"
             return Text(shown, style="progress.data.speed")
 
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(binary_units=True),
-        BinarySpeedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
+    console = Console(stderr=True)
+    wide = console.width >= _WIDE_TERMINAL
+    name_column = Column(no_wrap=True, overflow="ellipsis", max_width=max(8, console.width // 4))
+    columns: list[ProgressColumn] = [TextColumn("{task.description}", table_column=name_column)]
+    if wide:
+        columns.append(BarColumn(bar_width=None))
+    columns += [DownloadColumn(binary_units=True), BinarySpeedColumn()]
+    if wide:
+        columns.append(TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True, expand=wide) as bar:
         task = bar.add_task(name, total=None)
 
         def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+# Below this many columns the progress bar shows the name, the sizes and the speed alone: the
+# five columns need about 70 to stay on one line.
+_WIDE_TERMINAL = 72
 
 
 @cli.command()
@@ -558,7 +588,7 @@ def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], 
     default=None,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A YAML or JSON file: access_keys, tokens, members, artifacts, rate_limit, ... "
-    "(EmulatedService's arguments; see README).",
+    "(EmulatedService's arguments; see the documentation, The service emulator).",
 )
 @click.option("--access-key-id", default=None, help="Default: LTAIemulator (or the config's).")
 @click.option(
@@ -571,7 +601,9 @@ def _progress(enabled: bool, name: str) -> Iterator[Callable[[int, int | None], 
     "artifacts",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A file to serve as an EMAS artifact (repeatable).",
+    help="A file to serve as an EMAS artifact (repeatable): the Nth is served as organization "
+    "emulated-org, pipeline 1000+N, run 1, job emas-job-N, service connection 122 (printed "
+    "with a ready-to-paste download command).",
 )
 @click.option(
     "--control-api/--no-control-api",

@@ -25,7 +25,6 @@ import click
 
 DEMO_ORGANIZATION = "emulated-org"
 DEMO_SERVICE_CONNECTION = 122
-DEFAULT_ACCESS_KEY_ID = "LTAIemulator"
 MISSING_EXTRA = "the emulator needs the mock extra: pip install 'yunxiao-emas[mock]'"
 
 
@@ -54,6 +53,7 @@ def _configuration(
     access_key_secret: str | None,
 ) -> dict[str, Any]:
     """The configuration: the file's, with the command's key and a token when it has none."""
+    from ..testing import DEFAULT_ACCESS_KEY_ID
     from ..testing._config import EmulatorConfigError, load_config
 
     config: dict[str, Any] = {}
@@ -157,7 +157,9 @@ def _announce(service: Any, base_url: str, config: Mapping[str, Any], host: str)
     sts = {key: list(pair) for key, pair in (config.get("sts_tokens") or {}).items()}
     tokens = _tokens_of(config)
     registered: list[dict[str, Any]] = service.artifacts()
-    control_url = f"{base_url}/_emulator/" if service.serves_control_api_on(host) else None
+    from ..testing import CONTROL_PREFIX
+
+    control_url = f"{base_url}{CONTROL_PREFIX}" if service.serves_control_api_on(host) else None
     ready = {
         "base_url": base_url,
         "control_url": control_url,

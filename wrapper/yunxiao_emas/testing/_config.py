@@ -31,9 +31,12 @@ import functools
 import json
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ._settings import EmulatorConfigError, Key, check, kind_of
 
 if TYPE_CHECKING:
     from ._service import EmulatedService
@@ -71,11 +74,7 @@ _CONTENT_KEYS = ("path", "size", "content_base64")
 ARTIFACT_KEYS = (*_IDS, "service_connection_id", "filename", "md5", *_CONTENT_KEYS)
 
 
-class EmulatorConfigError(ValueError):
-    """A configuration of the emulator (a file or a control API body) that cannot be used."""
-
-
-@dataclass(frozen=True)
+@attrs.frozen
 class ArtifactSpec:
     """The arguments of one :meth:`EmulatedService.add_artifact` call, read from data."""
 
@@ -102,46 +101,29 @@ class ArtifactSpec:
         )
 
 
-def _type_name(value: object) -> str:
-    return "null" if value is None else type(value).__name__
-
-
 def _mapping(value: object, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
-        raise EmulatorConfigError(
-            f"{where} must be a mapping with text keys, got {_type_name(value)}"
-        )
+        raise EmulatorConfigError(f"{where} must be a mapping with text keys, got {kind_of(value)}")
     return value
 
 
 def _list(value: object, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise EmulatorConfigError(f"{where} must be a list, got {_type_name(value)}")
+        raise EmulatorConfigError(f"{where} must be a list, got {kind_of(value)}")
     return value
+
+
+_INT, _TEXT = Key("int"), Key("text")
 
 
 def _int(value: object, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise EmulatorConfigError(f"{where} must be an integer, got {_type_name(value)}")
-    return value
-
-
-def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EmulatorConfigError(f"{where} must be a number, got {_type_name(value)}")
-    return float(value)
+    checked: int = _INT.check(value, where)
+    return checked
 
 
 def _text(value: object, where: str) -> str:
-    if not isinstance(value, str):
-        raise EmulatorConfigError(f"{where} must be a string, got {_type_name(value)}")
-    return value
-
-
-def _bool(value: object, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise EmulatorConfigError(f"{where} must be true or false, got {_type_name(value)}")
-    return value
+    checked: str = _TEXT.check(value, where)
+    return checked
 
 
 def _texts(value: object, where: str) -> list[str]:
@@ -275,12 +257,8 @@ def _applied(where: str, action: Callable[[], object]) -> None:
         raise EmulatorConfigError(f"{where}: {exc}") from None
 
 
-def service_from_config(
-    factory: type[EmulatedService], config: Mapping[str, Any], base_dir: Path | None
-) -> EmulatedService:
-    """An emulator built from ``config`` (see the module's documentation)."""
-    config = _mapping(config, "the configuration")
-    _no_unknown_keys(config, CONFIG_KEYS, "the configuration")
+def _credentials(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The constructor's arguments of keys, STS tokens and members."""
     arguments: dict[str, Any] = {}
     if config.get("access_keys") is not None:
         keys = _mapping(config["access_keys"], "access_keys")
@@ -298,47 +276,65 @@ def service_from_config(
     if config.get("members") is not None:
         members = _mapping(config["members"], "members")
         arguments["members"] = {org: _texts(ids, f"members.{org}") for org, ids in members.items()}
-    if config.get("url_ttl") is not None:
-        arguments["url_ttl"] = _int(config["url_ttl"], "url_ttl")
-        if arguments["url_ttl"] < 1:
-            raise EmulatorConfigError("url_ttl must be at least 1 second")
-    if config.get("rate_limit") is not None:
-        limit = _list(config["rate_limit"], "rate_limit")
-        if len(limit) != 2:
-            raise EmulatorConfigError("rate_limit must be [requests, per_seconds]")
-        requests, seconds = _int(limit[0], "rate_limit[0]"), _number(limit[1], "rate_limit[1]")
-        if requests < 1 or seconds <= 0:
-            raise EmulatorConfigError(
-                "rate_limit must be [requests >= 1, per_seconds > 0], "
-                f"got [{requests}, {seconds:g}]"
-            )
-        arguments["rate_limit"] = (requests, seconds)
-    if config.get("download_bandwidth") is not None:
-        bandwidth = _number(config["download_bandwidth"], "download_bandwidth")
-        if bandwidth <= 0:
-            raise EmulatorConfigError("download_bandwidth must be bytes per second > 0")
-        arguments["download_bandwidth"] = bandwidth
-    if config.get("token_answers_as_text") is not None:
-        arguments["token_answers_as_text"] = _bool(
-            config["token_answers_as_text"], "token_answers_as_text"
-        )
-    tokens: list[tuple[str, dict[str, Any]]] = []
-    if config.get("tokens") is not None:
-        for index, entry in enumerate(_list(config["tokens"], "tokens")):
-            where = f"tokens[{index}]"
-            if isinstance(entry, str):
-                tokens.append((entry, {}))
-                continue
-            entry = _mapping(entry, where)
-            _no_unknown_keys(entry, ("token", "organizations", "expires_at"), where)
-            options: dict[str, Any] = {}
-            if entry.get("organizations") is not None:
-                options["organizations"] = _texts(entry["organizations"], f"{where}.organizations")
-            if entry.get("expires_at") is not None:
-                options["expires_at"] = _number(entry["expires_at"], f"{where}.expires_at")
-            tokens.append((_text(entry.get("token"), f"{where}.token"), options))
-        arguments["tokens"] = []
+    return arguments
 
+
+def _rate_limit(value: object) -> tuple[int, float]:
+    limit = _list(value, "rate_limit")
+    if len(limit) != 2:
+        raise EmulatorConfigError("rate_limit must be [requests, per_seconds]")
+    try:
+        return (
+            check("rate_limit.requests", limit[0], "rate_limit[0]"),
+            float(check("rate_limit.per_seconds", limit[1], "rate_limit[1]")),
+        )
+    except EmulatorConfigError as exc:
+        raise EmulatorConfigError(
+            f"rate_limit must be [requests >= 1, per_seconds > 0]: {exc}"
+        ) from None
+
+
+def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The constructor's arguments of settings, each checked against its row of CONFIG."""
+    arguments: dict[str, Any] = {}
+    for key in ("url_ttl", "download_bandwidth", "token_answers_as_text"):
+        if config.get(key) is not None:
+            arguments[key] = check(key, config[key])
+    if config.get("rate_limit") is not None:
+        arguments["rate_limit"] = _rate_limit(config["rate_limit"])
+    return arguments
+
+
+def _tokens(value: object) -> list[tuple[str, dict[str, Any]]]:
+    """Each token with the options of its ``add_token``."""
+    tokens: list[tuple[str, dict[str, Any]]] = []
+    for index, entry in enumerate(_list(value, "tokens")):
+        where = f"tokens[{index}]"
+        if isinstance(entry, str):
+            tokens.append((entry, {}))
+            continue
+        entry = _mapping(entry, where)
+        _no_unknown_keys(entry, ("token", "organizations", "expires_at"), where)
+        options: dict[str, Any] = {}
+        if entry.get("organizations") is not None:
+            options["organizations"] = _texts(entry["organizations"], f"{where}.organizations")
+        if entry.get("expires_at") is not None:
+            options["expires_at"] = check("expires_at", entry["expires_at"], f"{where}.expires_at")
+        tokens.append((_text(entry.get("token"), f"{where}.token"), options))
+    return tokens
+
+
+def service_from_config(
+    factory: type[EmulatedService], config: Mapping[str, Any], base_dir: Path | None
+) -> EmulatedService:
+    """An emulator built from ``config`` (see the module's documentation)."""
+    config = _mapping(config, "the configuration")
+    _no_unknown_keys(config, CONFIG_KEYS, "the configuration")
+    arguments = {**_credentials(config), **_settings(config)}
+    tokens = _tokens(config["tokens"]) if config.get("tokens") is not None else []
+    if config.get("tokens") is not None:
+        arguments["tokens"] = []
+    latency = check("latency", config["latency"]) if config.get("latency") is not None else None
     try:
         service = factory(**arguments)
     except (ValueError, TypeError) as exc:
@@ -347,10 +343,7 @@ def service_from_config(
         _applied(f"tokens[{index}]", functools.partial(service.add_token, token, **options))
     for index, org in enumerate(_texts(config.get("organizations") or [], "organizations")):
         _applied(f"organizations[{index}]", functools.partial(service.add_organization, org))
-    if config.get("latency") is not None:
-        latency = _number(config["latency"], "latency")
-        if latency < 0:
-            raise EmulatorConfigError("latency must be >= 0 seconds")
+    if latency is not None:
         service.latency = latency
     for index, item in enumerate(_list(config.get("artifacts") or [], "artifacts")):
         where = f"artifacts[{index}]"

@@ -29,13 +29,13 @@ decided when the app is built (:attr:`EmulatedService.control_api`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 
 from ._config import EmulatorConfigError, artifact_spec
+from ._settings import FAULTS
 
 if TYPE_CHECKING:
     from ._service import EmulatedService
@@ -45,46 +45,6 @@ __all__ = ["CONTROL_PREFIX", "FAULTS", "MAX_BODY", "ControlEndpoint", "answer"]
 CONTROL_PREFIX = "/_emulator/"
 MAX_BODY = 128 * 1024 * 1024
 """The largest control request body (an artifact as base64); ``size`` generates larger ones."""
-
-_NUMBER = (int, float)
-
-
-@dataclass(frozen=True)
-class _Fault:
-    """A fault (or clock, or credential) method the control API may call, and its keys."""
-
-    keys: Mapping[str, tuple[type, ...]]
-    required: tuple[str, ...] = ()
-    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-FAULTS: dict[str, _Fault] = {
-    "fail_next": _Fault(
-        {
-            "count": (int,),
-            "code": (str,),
-            "status": (int,),
-            "message": (str,),
-            "retry_after": (int, float, str),
-            "shape": (str,),
-            "operation": (str,),
-        },
-        choices={"shape": ("service", "gateway")},
-    ),
-    "drop_next": _Fault({"count": (int,), "operation": (str,)}),
-    "drop_download_after": _Fault({"offset": (int,), "count": (int,)}, required=("offset",)),
-    "corrupt_next_download": _Fault({"count": (int,)}),
-    "expire_urls": _Fault({}),
-    "clear_faults": _Fault({}),
-    "advance_clock": _Fault({"seconds": _NUMBER}, required=("seconds",)),
-    "latency": _Fault({"seconds": _NUMBER}, required=("seconds",)),
-    "expire_token": _Fault({"token": (str,)}, required=("token",)),
-    "revoke_token": _Fault({"token": (str,)}, required=("token",)),
-    "deactivate_access_key": _Fault({"access_key_id": (str,)}, required=("access_key_id",)),
-    "expire_security_token": _Fault({"access_key_id": (str,)}, required=("access_key_id",)),
-}
-"""The names ``POST /_emulator/faults`` takes in ``"fault"``, with the keys of each: the
-arguments of the :class:`EmulatedService` method of that name (``latency`` sets the attribute)."""
 
 
 class ControlError(Exception):
@@ -131,20 +91,11 @@ def _fault(service: EmulatedService, body: bytes) -> dict[str, Any]:
     missing = [key for key in rule.required if key not in arguments]
     if missing:
         raise _bad(f"{name}: missing {', '.join(missing)}")
-    for key, value in arguments.items():
-        types = rule.keys[key]
-        if isinstance(value, bool) or not isinstance(value, types):
-            wanted = " or ".join("number" if t is float else t.__name__ for t in types)
-            raise _bad(f"{name}: {key} must be {wanted}, got {_kind(value)}")
-        choices = rule.choices.get(key)
-        if choices is not None and value not in choices:
-            raise _bad(f"{name}: {key} must be one of {', '.join(choices)}, got {value!r}")
     try:
+        for key, value in arguments.items():
+            rule.keys[key].check(value, key)
         if name == "latency":
-            seconds = float(arguments["seconds"])
-            if not 0 <= seconds <= 3600:
-                raise ValueError(f"seconds must be 0..3600, got {seconds:g}")
-            service.latency = seconds
+            service.latency = arguments["seconds"]
         else:
             method: Callable[..., object] = getattr(service, name)
             method(**arguments)

@@ -7,8 +7,9 @@ asks for an answer the contract does not declare fails at once, at the line that
 from __future__ import annotations
 
 import collections
-from dataclasses import dataclass
 from typing import Literal
+
+import attrs
 
 from ..cli.spec import operations
 from ._messages import CODE_FOR_STATUS, GATEWAY_ERRORS, Refusal, RetryAfter, Shape, documented
@@ -16,7 +17,7 @@ from ._messages import CODE_FOR_STATUS, GATEWAY_ERRORS, Refusal, RetryAfter, Sha
 __all__ = ["Fault", "Faults", "make_fault", "positive"]
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Fault:
     """One queued API fault: an error answer, or a cut connection (``kind="drop"``).
 
@@ -65,6 +66,37 @@ def _allowed_statuses(operation: str | None) -> frozenset[int]:
     return statuses | {200}
 
 
+def _check_retry_after(retry_after: RetryAfter) -> None:
+    if retry_after is None or isinstance(retry_after, str):
+        return
+    if isinstance(retry_after, bool) or not isinstance(retry_after, int | float):
+        raise ValueError(f"retry_after must be seconds or a raw header value, got {retry_after!r}")
+    if not 0 < retry_after < 10**9:
+        raise ValueError(f"retry_after must be a positive number of seconds, got {retry_after!r}")
+
+
+def _documented_answer(
+    code: str | None, status: int | None, message: str | None, shape: Shape | None
+) -> tuple[str, int, str | None, Shape | None]:
+    """The code, status, message and shape of a fault, the documented ones filling in what
+    the test left out."""
+    if code is None:
+        code = CODE_FOR_STATUS.get(status if status is not None else 500)
+        if code is None:
+            raise ValueError(f"fail_next(status={status}) needs a code (4xx answers carry one)")
+    entry = documented(code, status)
+    if entry is not None and shape != "gateway":
+        status = entry.status if status is None else status
+        return code, status, entry.message if message is None else message, "service"
+    if code in GATEWAY_ERRORS and shape != "service":
+        default_status, default_message = GATEWAY_ERRORS[code]
+        status = default_status if status is None else status
+        return code, status, default_message if message is None else message, "gateway"
+    if status is None:
+        raise ValueError(f"fail_next(code={code!r}) is not a documented code: give a status")
+    return code, status, message, shape
+
+
 def make_fault(
     code: str | None,
     status: int | None,
@@ -75,31 +107,8 @@ def make_fault(
 ) -> Fault:
     """The fault :meth:`EmulatedService.fail_next` describes, or ``ValueError``."""
     operation = _target(operation)
-    if retry_after is not None and not isinstance(retry_after, str):
-        if isinstance(retry_after, bool) or not isinstance(retry_after, int | float):
-            raise ValueError(
-                f"retry_after must be seconds or a raw header value, got {retry_after!r}"
-            )
-        if not 0 < retry_after < 10**9:
-            raise ValueError(
-                f"retry_after must be a positive number of seconds, got {retry_after!r}"
-            )
-    if code is None:
-        code = CODE_FOR_STATUS.get(status if status is not None else 500)
-        if code is None:
-            raise ValueError(f"fail_next(status={status}) needs a code (4xx answers carry one)")
-    entry = documented(code, status)
-    if entry is not None and shape != "gateway":
-        status = entry.status if status is None else status
-        message = entry.message if message is None else message
-        shape = "service"
-    elif code in GATEWAY_ERRORS and shape != "service":
-        default_status, default_message = GATEWAY_ERRORS[code]
-        status = default_status if status is None else status
-        message = default_message if message is None else message
-        shape = "gateway"
-    elif status is None:
-        raise ValueError(f"fail_next(code={code!r}) is not a documented code: give a status")
+    _check_retry_after(retry_after)
+    code, status, message, shape = _documented_answer(code, status, message, shape)
     allowed = _allowed_statuses(operation)
     if status not in allowed:
         where = f"for {operation}" if operation else "by every operation it may fire on"

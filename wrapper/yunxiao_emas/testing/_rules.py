@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote
+
+import attrs
 
 from .._call.operations import Ids
 from ..cli.spec import SpecOperation, SpecParameter, operations
@@ -21,7 +22,7 @@ from ..cli.spec import SpecOperation, SpecParameter, operations
 __all__ = ["ParameterError", "Route", "api_of", "arguments", "check_int", "check_text", "route"]
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class Route:
     """A request matched to an operation, with its path parameters as sent (still encoded)."""
 

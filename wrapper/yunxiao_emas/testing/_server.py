@@ -8,14 +8,16 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 import uvicorn
 
 from ..credentials import AccessKeyCredentials, PersonalAccessToken
 from ._exchange import ConnectionDropped
-from ._service import EmulatedService
+
+if TYPE_CHECKING:
+    from ._service import EmulatedService
 
 __all__ = ["RunningEmulator", "serve"]
 
@@ -39,6 +41,15 @@ class RunningEmulator:
     token: PersonalAccessToken = attrs.field(
         default=attrs.Factory(lambda self: self.service.default_token, takes_self=True)
     )
+
+
+@runtime_checkable
+class _Servable(Protocol):
+    """What serve() asks of an :class:`EmulatedService` (an adapter knows no more of it)."""
+
+    def app_for(self, *, control: bool) -> Any: ...
+
+    def serves_control_api_on(self, host: str) -> bool: ...
 
 
 class _HideDeliberateDrops(logging.Filter):
@@ -113,7 +124,7 @@ def serve(
     >>> with serve(service) as base_url:  # doctest: +SKIP
     ...     httpx.post(f"{base_url}/organization/...", auth=...)
     """
-    if isinstance(app, EmulatedService):
+    if isinstance(app, _Servable):
         asgi = app.app_for(control=app.serves_control_api_on(host))
     else:
         asgi = app

@@ -12,8 +12,9 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
+
+import attrs
 
 from ..credentials import PersonalAccessToken
 from ._rules import check_int, check_text
@@ -23,7 +24,7 @@ __all__ = ["Artifact", "Identity", "Key", "Organization", "State", "Token"]
 _FILENAME_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
-@dataclass
+@attrs.define
 class Key:
     """An AccessKey (an STS one when it has a ``security_token``)."""
 
@@ -34,20 +35,20 @@ class Key:
     active: bool = True
 
 
-@dataclass
+@attrs.define
 class Token:
     """A personal access token; ``organizations`` None admits it to every organization."""
 
-    token: str = field(repr=False)
+    token: str = attrs.field(repr=False)
     organizations: frozenset[str] | None = None
     expires_at: float | None = None
 
 
-@dataclass
+@attrs.define
 class Artifact:
     """A stored artifact: its bytes, their md5, and the token of its download URLs."""
 
-    content: bytes = field(repr=False)
+    content: bytes = attrs.field(repr=False)
     md5: str
     filename: str
     service_connection_id: int | None
@@ -60,12 +61,12 @@ Jobs = dict[str, dict[str, Artifact]]
 Runs = dict[int, Jobs]
 
 
-@dataclass
+@attrs.define
 class Organization:
     """An organization: its pipelines, and the AccessKey ids that are its members (None: all)."""
 
     members: set[str] | None = None
-    pipelines: dict[int, Runs] = field(default_factory=dict)
+    pipelines: dict[int, Runs] = attrs.field(factory=dict)
 
 
 class Identity(NamedTuple):
