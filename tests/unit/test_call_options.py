@@ -456,3 +456,31 @@ def test_with_options_checks_what_it_changes(client_class: Any, option: str, val
 @pytest.fixture(params=[Client, AsyncClient], ids=["sync", "async"])
 def client_class(request: pytest.FixtureRequest) -> Any:
     return request.param
+
+
+def test_a_retried_result_without_an_attempts_field_is_returned_as_it_is() -> None:
+    # The call flow serves every operation: a result that is not a model with `attempts` (a
+    # list of runs, say) comes back unchanged after a retry, rather than failing the call.
+    from yunxiao_emas._call.retry import Send, call_flow
+
+    def parse(response: httpx.Response) -> list[str]:
+        if response.status_code != 200:
+            raise ServerError(
+                code="ServiceUnavailable", message="", request_id="R-1", status_code=503
+            )
+        return ["run-1", "run-2"]
+
+    flow = call_flow(
+        lambda remaining: httpx.Request("GET", "https://api.example/runs"),
+        parse,
+        RetryPolicy(backoff_initial=0.0),
+        monotonic=lambda: 0.0,
+    )
+    step = next(flow)
+    assert isinstance(step, Send)
+    step = flow.send(httpx.Response(503))  # the wait
+    step = flow.send(None)  # the second attempt
+    assert isinstance(step, Send)
+    with pytest.raises(StopIteration) as done:
+        flow.send(httpx.Response(200))
+    assert done.value.value == ["run-1", "run-2"]

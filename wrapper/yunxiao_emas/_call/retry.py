@@ -145,10 +145,8 @@ def call_flow(
             else:
                 if observer is not None:
                     observer.answered(getattr(result, "request_id", None), attempt)
-                if attempt > 1:  # the default of every result is one attempt
-                    import attrs
-
-                    result = attrs.evolve(result, attempts=attempt)
+                if attempt > 1:  # a result's own default is one attempt
+                    result = _with_attempts(result, attempt)
                 return result
         else:
             assert outcome is not None
@@ -182,6 +180,16 @@ def call_flow(
         yield Sleep(wait)
         attempt += 1
         recovered = False
+
+
+def _with_attempts(result: Any, attempts: int) -> Any:
+    """``result`` with its ``attempts``, when it is a model (attrs) that has the field; a result
+    of another kind (a list, say) as it is."""
+    import attrs
+
+    if attrs.has(type(result)) and "attempts" in attrs.fields_dict(type(result)):
+        return attrs.evolve(result, attempts=attempts)
+    return result
 
 
 def final_error(error: ApiError | httpx.RequestError, attempts: int | None = None) -> YunxiaoError:
