@@ -20,16 +20,25 @@ import os
 import ssl
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
 from ._call.deadline import DEADLINE, TIME_UP, DeadlineTransport, now
 from ._call.operations import SIGNED, TOKEN, Ids
-from ._call.request import DEFAULT_CONNECTIONS, SEND_OPTIONS, Core, async_transport, http_options
+from ._call.request import (
+    DEFAULT_CONNECTIONS,
+    SEND_OPTIONS,
+    CallOptions,
+    Core,
+    admitted,
+    async_transport,
+    http_options,
+)
 from ._call.responses import AnswerBody
 from ._call.retry import CallStep, Outcome, Send, Sleep
+from ._call.tracing import API, DOWNLOAD_SPAN, Traced, api_of
 from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -68,7 +77,7 @@ class _BaseClient(abc.ABC):
         proxy: str | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
         limits: httpx.Limits | None,
-        transport: str = "auto",
+        transport: str = "httpx",
         **settings: Any,
     ) -> None:
         """The HTTP options here; ``settings`` are :class:`Core`'s (credentials, endpoint,
@@ -102,23 +111,54 @@ class _BaseClient(abc.ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self._core.base_url!r})"
 
-    def _call_flow(self, *ids: Any) -> _CallFlow:
-        """The flow of one call for the URL of ``ids`` (the six ids of the public methods, in
-        their order), checked."""
-        return self._core.call(Ids.check(*ids))
+    def with_options(self, **options: Any) -> Self:
+        """A client with some options changed, sharing this one's connection pool: closing
+        it leaves the pool open (the client it came from closes it).
+
+        ``options`` are those of the constructor that do not belong to the pool:
+        ``credentials``, ``endpoint``, ``timeout``, ``retries`` (an int keeps this client's
+        waits and ``on_retry``), ``user_agent``, and ``extra_headers`` (added to every API
+        request, see the methods). ``verify``, ``proxy``, ``limits``, ``http_client`` and
+        ``transport`` are the pool's: make a new client to change them.
+
+        >>> patient = client.with_options(timeout=120, retries=5)  # doctest: +SKIP
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy._core = self._core.with_options(options)
+        copy._owns_http = False
+        return copy
+
+    def _options_of(self, timeout: object, retries: object, extra_headers: object) -> CallOptions:
+        """The options of one call (checked before any I/O)."""
+        return self._core.options(timeout, retries, extra_headers)
+
+    def _call_flow(self, ids: Ids, options: CallOptions) -> tuple[Traced, _CallFlow]:
+        """The span of one call for the URL of checked ``ids``, and its flow; enter the span
+        while driving the flow."""
+        operation = self._core.bound().operation
+        traced = Traced(operation.name, {API: api_of(operation.credentials)})
+        observer = traced if traced.span is not None else None
+        return traced, self._core.call(ids, options, observer)
 
     def _download_flow(
-        self, *ids: Any, dest: object, **options: Any
+        self, *ids: Any, dest: object, options: CallOptions, **arguments: Any
     ) -> tuple[DownloadFlow, Transfer, Ids] | DownloadedArtifact:
         """The flow of one download, its transfer and its checked ``ids``; or the result at
         once when ``dest`` already holds the artifact. Every argument is checked first."""
         checked = Ids.check(*ids)
-        transfer = self._core.prepare_download(checked, dest, **options)
+        transfer = self._core.prepare_download(checked, dest, **arguments)
         from ._download.transfer import Transfer
 
         if not isinstance(transfer, Transfer):
             return transfer  # already there: nothing to transfer
-        return self._core.download(transfer, options["artifact_url"]), transfer, checked
+        transfer.timeout = options.timeout
+        flow = self._core.download(transfer, arguments["artifact_url"], options)
+        return flow, transfer, checked
+
+    def _download_span(self) -> Traced:
+        """The span of one download (after its arguments are checked)."""
+        return Traced(DOWNLOAD_SPAN, {API: api_of(self._core.bound().operation.credentials)})
 
 
 class Client(_BaseClient):
@@ -203,16 +243,24 @@ class Client(_BaseClient):
         md5: str,
         *,
         service_connection_id: int,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> ArtifactUrl:
         """Get a temporary (one hour) download URL of the EMAS artifact of a pipeline run.
 
+        ``timeout``, ``retries`` and ``extra_headers`` apply to this call only: a timeout as
+        the client's, retries as the client's (an int keeps the client's waits and
+        ``on_retry``), and headers added to its API requests, never to those that authenticate
+        it (``Authorization``, ``x-acs-*``, ``x-yunxiao-token``, ``host``: refused).
+
         Raises:
-            InvalidArgumentError: an id breaks a rule (before any I/O).
+            InvalidArgumentError: an id or an option breaks a rule (before any I/O).
             CredentialsError: no usable credentials (before any I/O).
             ApiError: one of its subclasses, by the answer's meaning.
             TransportError: no answer after the retries.
         """
-        flow = self._call_flow(
+        ids = Ids.check(
             organization_id,
             pipeline_id,
             pipeline_run_id,
@@ -220,7 +268,9 @@ class Client(_BaseClient):
             md5,
             service_connection_id,
         )
-        return self._drive(flow)
+        traced, flow = self._call_flow(ids, self._options_of(timeout, retries, extra_headers))
+        with traced:
+            return self._drive(flow)
 
     def download_pipeline_emas_artifact(
         self,
@@ -237,6 +287,9 @@ class Client(_BaseClient):
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         artifact_url: ArtifactUrl | None = None,
         connections: int = DEFAULT_CONNECTIONS,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> DownloadedArtifact:
         """Download the artifact to ``dest``, verified against ``md5`` when it is a hex digest.
 
@@ -250,6 +303,9 @@ class Client(_BaseClient):
         pre-signed file host limits each connection's speed), the rest of a large file is
         fetched in parts over that many connections at once; resumable and atomic all the
         same, its md5 taken over the whole file in order. A fast link stays one connection.
+        ``timeout`` and ``retries`` apply to this download (its API calls and the file
+        host's requests), ``extra_headers`` to its API calls only: the file host is another
+        party, and gets none of them.
 
         Raises:
             InvalidArgumentError: before any I/O.
@@ -257,6 +313,7 @@ class Client(_BaseClient):
             ChecksumMismatchError: the bytes do not match ``md5``; no file is left.
             DownloadError: the transfer failed after resuming and refreshing; no file is left.
         """
+        options = self._options_of(timeout, retries, extra_headers)
         started = self._download_flow(
             organization_id,
             pipeline_id,
@@ -265,24 +322,30 @@ class Client(_BaseClient):
             md5,
             service_connection_id,
             dest=dest,
+            options=options,
             overwrite=overwrite,
             progress=progress,
             chunk_size=chunk_size,
             artifact_url=artifact_url,
             connections=connections,
         )
-        if not isinstance(started, tuple):
-            return started  # already there: nothing to transfer
-        return self._drive_download(*started)
+        with self._download_span() as traced:
+            if not isinstance(started, tuple):
+                traced.downloaded(started, parts=0)
+                return started  # already there: nothing to transfer
+            flow, transfer, ids = started
+            done = self._drive_download(flow, transfer, ids, options)
+            traced.downloaded(done, parts=len(transfer.parts.parts) if transfer.parts else 1)
+            return done
 
     def _drive_download(
-        self, flow: DownloadFlow, transfer: Transfer, ids: Ids
+        self, flow: DownloadFlow, transfer: Transfer, ids: Ids, options: CallOptions
     ) -> DownloadedArtifact:
         try:
             step = next(flow)
             while True:
                 try:
-                    reply = self._do(step, transfer, ids)
+                    reply = self._do(step, transfer, ids, options)
                 except BaseException as exc:
                     step = flow.throw(exc)
                 else:
@@ -297,14 +360,16 @@ class Client(_BaseClient):
             raise
 
     def _do(
-        self, step: DownloadStep, transfer: Transfer, ids: Ids
+        self, step: DownloadStep, transfer: Transfer, ids: Ids, options: CallOptions
     ) -> ArtifactUrl | DownloadedArtifact | None:
         """One step of the download flow; what to answer it."""
         from ._download.flow import Commit, Fetch, Stream, StreamParts
 
         match step:
             case Fetch():
-                return self._drive(self._core.call(ids))
+                traced, flow = self._call_flow(ids, options)
+                with traced:
+                    return self._drive(flow)
             case Stream(file_url=file_url):
                 self._stream_once(transfer, file_url)
             case StreamParts(file_url=file_url):
@@ -322,7 +387,7 @@ class Client(_BaseClient):
         (each hop checked by the transfer); its body not read yet."""
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            request = self._core.file_request(headers, url)
+            request = self._core.file_request(headers, url, transfer.timeout)
             with _typed_transport_errors(request):
                 response = self._http.send(request, **SEND_OPTIONS)
             try:
@@ -464,10 +529,11 @@ class Client(_BaseClient):
 class AsyncClient(_BaseClient):
     """The asyncio twin of :class:`Client`: same arguments, same rules, ``await`` the calls.
 
-    One more argument, ``transport``: ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
-    ``aiohttp`` extra: several times httpx's own throughput with many calls in flight),
-    ``"httpx"`` (httpx's own), or ``"auto"`` (the default: aiohttp when the extra is
-    installed). Every rule, the download included, works the same over both.
+    One more argument, ``transport``: ``"httpx"`` (the default: httpx's own, which respx and
+    other mocks of httpx see) or ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
+    ``aiohttp`` extra: more calls per second with many in flight, invisible to respx). Only
+    this argument chooses: what happens to be installed never does. Every rule, the download
+    included, works the same over both.
 
     >>> async with AsyncClient() as client:  # doctest: +SKIP
     ...     url = await client.get_pipeline_emas_artifact_url(
@@ -489,7 +555,7 @@ class AsyncClient(_BaseClient):
         user_agent: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         limits: httpx.Limits | None = None,
-        transport: str = "auto",
+        transport: str = "httpx",
     ) -> None:
         super().__init__(
             credentials=credentials,
@@ -504,17 +570,16 @@ class AsyncClient(_BaseClient):
             transport=transport,
         )
         self._sleep: Callable[[float], Any] = _async_sleep
-        # Calls beyond the pool's size wait here, not in httpcore's pool, whose queue of
-        # waiting requests is walked at every event: 256 calls in flight over 100 connections
-        # ran at ~160 calls/s, ~440 with this (bench, section 2). Only over httpx's own pool
-        # of a client we made (aiohttp queues in O(1); a caller's client has its own limits).
+        # Calls beyond the connections the pool keeps alive wait here, not in httpcore's pool,
+        # whose queue of waiting requests and whose connections are walked at every event
+        # (see admitted). Only over httpx's own pool of a client we made (aiohttp queues in
+        # O(1); a caller's client has its own limits).
         import asyncio
 
+        admit = admitted(self._options["limits"])
         self._admission: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Semaphore(pool_size)
-            if http_client is None
-            and type(self._http) is httpx.AsyncClient
-            and (pool_size := self._options["limits"].max_connections) is not None
+            asyncio.Semaphore(admit)
+            if http_client is None and type(self._http) is httpx.AsyncClient and admit is not None
             else contextlib.nullcontext()
         )
 
@@ -546,9 +611,13 @@ class AsyncClient(_BaseClient):
         md5: str,
         *,
         service_connection_id: int,
+        # A per-call option, as the sync client's; asyncio.timeout around the call also works.
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> ArtifactUrl:
         """See :meth:`Client.get_pipeline_emas_artifact_url`."""
-        flow = self._call_flow(
+        ids = Ids.check(
             organization_id,
             pipeline_id,
             pipeline_run_id,
@@ -556,7 +625,9 @@ class AsyncClient(_BaseClient):
             md5,
             service_connection_id,
         )
-        return await self._drive(flow)
+        traced, flow = self._call_flow(ids, self._options_of(timeout, retries, extra_headers))
+        with traced:
+            return await self._drive(flow)
 
     async def download_pipeline_emas_artifact(
         self,
@@ -573,8 +644,13 @@ class AsyncClient(_BaseClient):
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         artifact_url: ArtifactUrl | None = None,
         connections: int = DEFAULT_CONNECTIONS,
+        # A per-call option, as the sync client's; asyncio.timeout around the call also works.
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> DownloadedArtifact:
         """See :meth:`Client.download_pipeline_emas_artifact`."""
+        options = self._options_of(timeout, retries, extra_headers)
         started = self._download_flow(
             organization_id,
             pipeline_id,
@@ -583,24 +659,30 @@ class AsyncClient(_BaseClient):
             md5,
             service_connection_id,
             dest=dest,
+            options=options,
             overwrite=overwrite,
             progress=progress,
             chunk_size=chunk_size,
             artifact_url=artifact_url,
             connections=connections,
         )
-        if not isinstance(started, tuple):
-            return started  # already there: nothing to transfer
-        return await self._drive_download(*started)
+        with self._download_span() as traced:
+            if not isinstance(started, tuple):
+                traced.downloaded(started, parts=0)
+                return started  # already there: nothing to transfer
+            flow, transfer, ids = started
+            done = await self._drive_download(flow, transfer, ids, options)
+            traced.downloaded(done, parts=len(transfer.parts.parts) if transfer.parts else 1)
+            return done
 
     async def _drive_download(
-        self, flow: DownloadFlow, transfer: Transfer, ids: Ids
+        self, flow: DownloadFlow, transfer: Transfer, ids: Ids, options: CallOptions
     ) -> DownloadedArtifact:
         try:
             step = next(flow)
             while True:
                 try:
-                    reply = await self._do(step, transfer, ids)
+                    reply = await self._do(step, transfer, ids, options)
                 except BaseException as exc:
                     step = flow.throw(exc)
                 else:
@@ -613,14 +695,16 @@ class AsyncClient(_BaseClient):
             raise
 
     async def _do(
-        self, step: DownloadStep, transfer: Transfer, ids: Ids
+        self, step: DownloadStep, transfer: Transfer, ids: Ids, options: CallOptions
     ) -> ArtifactUrl | DownloadedArtifact | None:
         """See :meth:`Client._do`."""
         from ._download.flow import Commit, Fetch, Stream, StreamParts
 
         match step:
             case Fetch():
-                return await self._drive(self._core.call(ids))
+                traced, flow = self._call_flow(ids, options)
+                with traced:
+                    return await self._drive(flow)
             case Stream(file_url=file_url):
                 await self._stream_once(transfer, file_url)
             case StreamParts(file_url=file_url):
@@ -642,7 +726,7 @@ class AsyncClient(_BaseClient):
         """See :meth:`Client._open`."""
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            request = self._core.file_request(headers, url)
+            request = self._core.file_request(headers, url, transfer.timeout)
             with _typed_transport_errors(request):
                 response = await self._http.send(request, **SEND_OPTIONS)
             try:

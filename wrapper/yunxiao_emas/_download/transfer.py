@@ -159,6 +159,8 @@ class Transfer:
         self.resumes = 0
         self.restarts = 0
         self.refreshes = 0
+        self.timeout: httpx.Timeout | None = None
+        """The timeout of the file host's requests (a call's ``timeout=``; None: the client's)."""
         self.skipped: DownloadedArtifact | None = None
         self.digest = ""
         directory = dest if dest.is_dir() else dest.parent
