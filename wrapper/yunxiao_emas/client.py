@@ -353,6 +353,11 @@ class Client(_BaseClient):
         except StopIteration as stop:
             done: DownloadedArtifact = stop.value
             return done
+        except BaseException:
+            # The flow discards the file on its own failures, but not before its first step: an
+            # interruption (Ctrl+C, SIGTERM) as it starts would leave the .part file behind.
+            transfer.discard()
+            raise
 
     def _do(
         self, step: DownloadStep, transfer: Transfer, ids: Ids, options: CallOptions
@@ -383,7 +388,8 @@ class Client(_BaseClient):
         url: httpx.URL | str = file_url
         for hops in itertools.count():
             request = self._core.file_request(headers, url, transfer.timeout)
-            response = self._http.send(request, **SEND_OPTIONS)
+            with _typed_transport_errors(request):
+                response = self._http.send(request, **SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
             except BaseException:
@@ -442,9 +448,10 @@ class Client(_BaseClient):
                 while thread.is_alive():
                     thread.join(0.2)  # with a timeout, so that Ctrl+C reaches this thread
         except BaseException:
+            # Interrupted (Ctrl+C): no waiting for connections that may be stalled in a read
+            # until their timeout. They see ``stop`` when their read returns, and the transfer's
+            # parts refuse every write once the flow has discarded the file.
             stop.set()
-            for thread in threads:
-                thread.join()
             raise
         if errors:
             raise errors[0]
@@ -452,7 +459,7 @@ class Client(_BaseClient):
     def _stream_part(
         self, transfer: Transfer, part: Part, file_url: str, stop: threading.Event
     ) -> None:
-        response = self._open(transfer, part.request_headers(), file_url)
+        response = self._open(transfer, transfer.part_headers(part), file_url)
         try:
             transfer.accept_part(part, response)
         except BaseException:
@@ -497,7 +504,8 @@ class Client(_BaseClient):
         the deadline (see ._call.deadline), or what went wrong."""
         token = DEADLINE.set(send.deadline)
         try:
-            response = self._http.send(send.request, **SEND_OPTIONS)
+            with _typed_transport_errors(send.request):
+                response = self._http.send(send.request, **SEND_OPTIONS)
             try:
                 body = AnswerBody(response)
                 if response.is_stream_consumed:  # a transport that read it already
@@ -682,6 +690,9 @@ class AsyncClient(_BaseClient):
         except StopIteration as stop:
             done: DownloadedArtifact = stop.value
             return done
+        except BaseException:
+            transfer.discard()  # see Client._drive_download
+            raise
 
     async def _do(
         self, step: DownloadStep, transfer: Transfer, ids: Ids, options: CallOptions
@@ -777,7 +788,7 @@ class AsyncClient(_BaseClient):
             raise failed[0]  # type: ignore[misc]
 
     async def _stream_part(self, transfer: Transfer, part: Part, file_url: str) -> None:
-        response = await self._open(transfer, part.request_headers(), file_url)
+        response = await self._open(transfer, transfer.part_headers(part), file_url)
         try:
             transfer.accept_part(part, response)
         except BaseException:
@@ -846,12 +857,23 @@ class AsyncClient(_BaseClient):
 
 @contextlib.contextmanager
 def _typed_transport_errors(request: httpx.Request) -> Iterator[None]:
-    """aiohttp's own errors that httpx-aiohttp lets through (a body longer than its
-    Content-Length, say) as the httpx transport error they are."""
+    """What a send can raise besides ``httpx.RequestError``, as the transport error it is.
+
+    httpx builds the next request of every 3xx it receives, followed or not, and raises
+    ``httpx.InvalidURL`` (no ``RequestError``) for a ``Location`` it cannot parse
+    (``javascript:alert(1)``, ``mailto:``): an answer we cannot use, as httpx's own
+    "Invalid URL in location header" is. aiohttp's own errors that httpx-aiohttp lets through
+    (a body longer than its Content-Length, say) likewise. Everything else of httpx is a
+    ``RequestError`` already, or a misuse of httpx by us (``StreamError``), not the network.
+    """
     try:
         yield
-    except (httpx.HTTPError, ApiError):
+    except (httpx.RequestError, ApiError):
         raise
+    except httpx.InvalidURL as exc:
+        raise httpx.RemoteProtocolError(
+            f"the answer's Location header is not a URL ({exc})", request=request
+        ) from exc
     except Exception as exc:
         if type(exc).__module__.split(".", 1)[0] != "aiohttp":
             raise

@@ -204,12 +204,16 @@ def async_transport(
         return httpx.AsyncClient, httpx.AsyncHTTPTransport
     if transport == "aiohttp":
         try:
-            from httpx_aiohttp import AiohttpTransport, HttpxAiohttpClient
+            # First the extra itself: .._aiohttp may be imported already while the extra is
+            # not (any more) importable.
+            import httpx_aiohttp  # noqa: F401
+
+            from .._aiohttp import RoomyAiohttpTransport, aiohttp_client
         except ImportError:
             raise InvalidArgumentError(
                 "transport", f"'aiohttp' needs the aiohttp extra: {_AIOHTTP_EXTRA}"
             ) from None
-        return HttpxAiohttpClient, AiohttpTransport
+        return aiohttp_client, RoomyAiohttpTransport
     return httpx.AsyncClient, httpx.AsyncHTTPTransport
 
 
