@@ -17,7 +17,7 @@ from types import FrameType
 from ._report import Section, machine, render, versions
 from ._settings import Settings
 
-FIGURES = ("calls", "signing", "concurrency", "downloads", "imports")
+FIGURES = ("calls", "signing", "tracing", "concurrency", "downloads", "imports")
 HERE = Path(__file__).resolve().parent
 
 

@@ -6,9 +6,9 @@ The server is the fixed-answer app under ``yunxiao_emas.testing.serve`` in a sub
 CPU share during each round is printed, so a server at its limit would show (near 100%).
 
 Clients: raw ``httpx.AsyncClient`` (pre-signed post, httpx's default limits), our ``AsyncClient``
-over httpx's transport (``transport="httpx"``) and over aiohttp's (``transport="aiohttp"``, the
-default when the ``aiohttp`` extra is installed; only measured then), both with the limits we
-ship, and the official SDK's ``..._async`` method (aiohttp).
+as it comes (httpx's transport, the default) and over aiohttp's (``transport="aiohttp"``, the
+``aiohttp`` extra; only measured when installed), both with the limits we ship, and the official
+SDK's ``..._async`` method (aiohttp).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = ["run"]
 LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 LABELS = {
     "raw": "raw httpx.AsyncClient",
-    "ours": "AsyncClient (httpx)",
+    "ours": "AsyncClient (default, httpx)",
     "ours_aiohttp": "AsyncClient (aiohttp)",
     "official": "official SDK (aiohttp)",
 }
@@ -79,7 +79,7 @@ async def _clients(
         response.raise_for_status()
         return response.json()["fileUrl"]
 
-    from yunxiao_emas._call.request import DEFAULT_LIMITS
+    from yunxiao_emas._call.request import DEFAULT_LIMITS, admitted
 
     transports = ["httpx"]
     try:
@@ -88,11 +88,15 @@ async def _clients(
         limits_notes.append("httpx-aiohttp: not installed, so AsyncClient (aiohttp) not measured")
     else:
         transports.append("aiohttp")
-    limits_notes.append(f"AsyncClient: the limits it ships, `{DEFAULT_LIMITS!r}`")
+    limits_notes.append(
+        f"AsyncClient: the limits it ships, `{DEFAULT_LIMITS!r}`, admitting "
+        f"{admitted(DEFAULT_LIMITS)} calls into httpx's pool at once"
+    )
     clients: dict[str, Call] = {"raw": raw_call}
     for transport in transports:
+        chosen: dict[str, Any] = {} if transport == "httpx" else {"transport": transport}
         ours = await stack.enter_async_context(
-            AsyncClient(endpoint=base_url, credentials=credentials, transport=transport)
+            AsyncClient(endpoint=base_url, credentials=credentials, **chosen)
         )
 
         def ours_call(client: Any = ours) -> Awaitable[object]:
@@ -172,17 +176,20 @@ def run(settings: Settings) -> Section:
         row += [Spread.of(rate[name]).show(0) for name in names]
         row.append(Spread.of(per_round(rate["ours"], rate["raw"])).show(2))
         if "official" in rate:
-            best = "ours_aiohttp" if "ours_aiohttp" in rate else "ours"
-            row.append(Spread.of(per_round(rate["official"], rate[best])).show(2))
+            for name in ("ours", "ours_aiohttp"):
+                if name in rate:
+                    row.append(Spread.of(per_round(rate[name], rate["official"])).show(2))
         row.append(f"{server_share[level]:.0%}")
         rows.append(row)
     header = [
         "in flight",
         *(f"{LABELS[name]} calls/s" for name in names),
-        "ours (httpx) / raw",
+        "default / raw",
     ]
     if "official" in names:
-        header.append("official / ours (the default)")
+        header.append("default / official")
+        if "ours_aiohttp" in names:
+            header.append("aiohttp / official")
     header.append("server CPU (busiest round)")
     section.table(header, rows)
     failed = {LABELS[name]: count for name, count in failures.items() if count}
@@ -192,15 +199,23 @@ def run(settings: Settings) -> Section:
         rate = {name: [calls / s for s in seconds[level][name]] for name in names}
         ratio = Spread.of(per_round(rate["ours"], rate["raw"]))
         section.target(
-            f"calls/s at {level} in flight: AsyncClient (httpx) / raw httpx.AsyncClient",
+            f"calls/s at {level} in flight: AsyncClient (default, httpx) / raw httpx.AsyncClient",
             ratio.show(2),
             ">= 0.95",
             ratio.median >= 0.95,
         )
+        if level == 64 and "official" in rate:
+            half = Spread.of(per_round(rate["ours"], rate["official"]))
+            section.target(
+                f"calls/s at {level} in flight: AsyncClient (default, httpx) / official",
+                half.show(2),
+                ">= 0.5",
+                half.median >= 0.5,
+            )
         if "ours_aiohttp" in rate and "official" in rate:
             ahead = Spread.of(per_round(rate["ours_aiohttp"], rate["official"]))
             section.target(
-                f"calls/s at {level} in flight: AsyncClient (aiohttp, the default) / official",
+                f"calls/s at {level} in flight: AsyncClient (aiohttp) / official",
                 ahead.show(2),
                 "> 1 in every round",
                 ahead.low > 1,

@@ -8,6 +8,7 @@ read runs under a timeout).
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import threading
@@ -266,3 +267,96 @@ def test_control_character_in_the_environment_token_makes_the_chain_try_the_ini_
 
     assert isinstance(credentials, AccessKeyCredentials)
     assert credentials.access_key_id == "LTAIini"
+
+
+# --- a secret typed into a keyword field: never quoted, whatever it looks like-------------------
+
+# An AccessKey secret is 30 letters and digits: exactly what a keyword looks like.
+SECRET_SHAPED = ["Ab3" + secrets.token_hex(14)[:27], "canary_" + secrets.token_hex(8), "x.y-z_1"]
+
+
+def ini_file_of_type(folder: Path, kind: str) -> Path:
+    path = folder / "credentials.ini"
+    path.write_text(
+        f"[default]\ntype = {kind}\naccess_key_id = LTAI5tExample\naccess_key_secret = s\n"
+    )
+    return path
+
+
+def cli_config_of_mode(folder: Path, mode: str) -> Path:
+    path = folder / "config.json"
+    profile = {"name": "p", "mode": mode, "access_key_id": "LTAI5tExample"}
+    path.write_text(
+        json.dumps({"current": "p", "profiles": [{**profile, "access_key_secret": "s"}]})
+    )
+    return path
+
+
+SOURCES_BY_FIELD = {
+    "ini-type": lambda folder, value: IniFileCredentials(ini_file_of_type(folder, value)),
+    "cli-mode": lambda folder, value: CliProfileCredentials(cli_config_of_mode(folder, value)),
+}
+
+
+@pytest.mark.parametrize("value", SECRET_SHAPED)
+@pytest.mark.parametrize("field", list(SOURCES_BY_FIELD))
+def test_secret_shaped_value_in_a_keyword_field_is_described_not_quoted(
+    field: str, value: str, tmp_path: Path
+) -> None:
+    with pytest.raises(CredentialsError) as caught:
+        SOURCES_BY_FIELD[field](tmp_path, value).get_credentials()
+
+    assert value not in str(caught.value)
+    assert f"a value of {len(value)} characters" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "known"), [("ini-type", "ram_role_arn"), ("cli-mode", "RamRoleArn")]
+)
+def test_known_keyword_in_a_keyword_field_is_quoted(field: str, known: str, tmp_path: Path) -> None:
+    with pytest.raises(CredentialsError) as caught:
+        SOURCES_BY_FIELD[field](tmp_path, known).get_credentials()
+
+    assert repr(known) in str(caught.value)
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+@pytest.mark.parametrize("field", list(SOURCES_BY_FIELD))
+def test_client_with_a_secret_in_a_keyword_field_raises_without_quoting_it(
+    field: str, flavour: str, tmp_path: Path
+) -> None:
+    from attack_support import drive, ids
+
+    value = SECRET_SHAPED[0]
+    source = SOURCES_BY_FIELD[field](tmp_path, value)
+
+    with pytest.raises(CredentialsError) as caught:
+        drive(
+            flavour,
+            {"credentials": source, "endpoint": "http://127.0.0.1:9"},
+            lambda client: client.get_pipeline_emas_artifact_url(**ids()),
+        )
+
+    assert value not in str(caught.value)
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+@pytest.mark.parametrize("field", ["ini-type", "cli-mode"])
+def test_cli_with_a_secret_in_a_keyword_field_never_prints_it(
+    field: str, json_flag: list[str], home: Path
+) -> None:
+    value = SECRET_SHAPED[0]
+    if field == "ini-type":
+        env = {"ALIBABA_CLOUD_CREDENTIALS_FILE": str(ini_file_of_type(home, value))}
+    else:
+        (home / ".aliyun").mkdir()
+        cli_config_of_mode(home / ".aliyun", value)
+        env = {}
+
+    run = run_cli(
+        "url", *cli_ids(), "--endpoint", "http://127.0.0.1:9", *json_flag, home=home, env=env
+    )
+
+    assert run.returncode == 2, run.output
+    assert value not in run.output
+    assert f"a value of {len(value)} characters" in run.output

@@ -209,7 +209,7 @@ async def test_control_requests_are_not_recorded_and_need_no_signature(
     )
     await control_client.post("/_emulator/faults", json={"fault": "expire_urls"})
 
-    assert response.json() == {"calls": []}
+    assert response.json() == {"calls": [], "dropped": 0}
     assert service.calls == []
 
 
@@ -286,7 +286,9 @@ async def test_the_index_lists_the_endpoints_and_faults(
 async def test_bad_input_answers_400_with_a_json_message(
     control_client: httpx.AsyncClient, path: str, body: bytes, message: str
 ) -> None:
-    response = await control_client.post(path, content=body)
+    response = await control_client.post(
+        path, content=body, headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/json"
@@ -309,7 +311,9 @@ async def test_a_body_over_the_limit_is_413(
 ) -> None:
     monkeypatch.setattr(control, "MAX_BODY", 100)
 
-    response = await control_client.post("/_emulator/artifacts", content=b"x" * 101)
+    response = await control_client.post(
+        "/_emulator/artifacts", content=b"x" * 101, headers={"content-type": "application/json"}
+    )
 
     assert response.status_code == 413
     assert "size instead" in response.json()["message"]
@@ -355,4 +359,4 @@ def test_the_control_api_answers_over_http_on_loopback(service: EmulatedService)
         calls = httpx.get(f"{base_url}/_emulator/calls", timeout=10)
 
     assert added.status_code == 200
-    assert calls.json() == {"calls": []}
+    assert calls.json() == {"calls": [], "dropped": 0}

@@ -175,10 +175,8 @@ class Driver:
             self.client = Client(**options)
         else:
             self._runner = asyncio.Runner()
-            # respx mocks httpx's own transport: the aiohttp one (the default when its extra is
-            # installed) is covered over real sockets, in test_client_connections and tests/e2e.
-            if "http_client" not in options:
-                options.setdefault("transport", "httpx")
+            # respx mocks httpx's own transport (the default): the aiohttp one is covered over
+            # real sockets, in test_client_connections and tests/e2e.
             self.client = AsyncClient(**options)
 
     def run(self, awaitable: Any) -> Any:

@@ -226,16 +226,21 @@ def test_the_default_params_of_a_callers_client_do_not_reach_the_file_host(
 # --- the async transport -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("transport", ["curl", "", None, 1])
+@pytest.mark.parametrize("transport", ["curl", "", None, 1, "auto"])
 def test_an_unknown_async_transport_is_refused(transport: object) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         AsyncClient(credentials=CREDENTIALS, transport=transport)  # type: ignore[arg-type]
     assert caught.value.parameter == "transport"
 
 
-def test_a_transport_with_an_http_client_of_yours_is_refused() -> None:
+def test_auto_is_refused_saying_what_to_pass_instead() -> None:
+    with pytest.raises(InvalidArgumentError, match="pass 'httpx' \\(the default\\) or 'aiohttp'"):
+        AsyncClient(credentials=CREDENTIALS, transport="auto")
+
+
+def test_aiohttp_with_an_http_client_of_yours_is_refused() -> None:
     with pytest.raises(InvalidArgumentError) as caught:
-        AsyncClient(credentials=CREDENTIALS, http_client=httpx.AsyncClient(), transport="httpx")
+        AsyncClient(credentials=CREDENTIALS, http_client=httpx.AsyncClient(), transport="aiohttp")
     assert caught.value.parameter == "transport"
 
 
@@ -249,16 +254,19 @@ def test_aiohttp_without_its_extra_is_refused_naming_the_extra(
         AsyncClient(credentials=CREDENTIALS, transport="aiohttp")
 
 
-async def test_auto_without_the_extra_is_httpx_and_calls_work(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import sys
+async def test_respx_sees_every_call_of_a_default_async_client_with_httpx_aiohttp_installed() -> (
+    None
+):
+    # The trap this guards against: a default AsyncClient that moved to aiohttp because
+    # httpx-aiohttp was importable (here it is: the test group installs it) made real,
+    # credentialed calls from inside a user's respx.mock.
+    import importlib.util
 
     import respx
 
-    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
-    with respx.mock(assert_all_called=True) as router:
-        router.post(url__startswith="https://devops.cn-hangzhou.aliyuncs.com/").mock(
+    assert importlib.util.find_spec("httpx_aiohttp") is not None, "the test group installs it"
+    with respx.mock(assert_all_called=True, assert_all_mocked=True) as router:
+        route = router.post(url__startswith="https://devops.cn-hangzhou.aliyuncs.com/").mock(
             return_value=httpx.Response(200, json=OK_BODY)
         )
         async with AsyncClient(credentials=CREDENTIALS) as client:
@@ -266,6 +274,7 @@ async def test_auto_without_the_extra_is_httpx_and_calls_work(
                 *IDS, service_connection_id=CONNECTION
             )
     assert url.request_id == OK_BODY["requestId"]
+    assert route.call_count == 1
 
 
 def test_limits_reach_no_client_of_yours() -> None:
@@ -323,3 +332,47 @@ async def test_async_calls_beyond_the_pool_size_wait_outside_httpx_pool(yours: b
 
     assert [url.request_id for url in urls] == [OK_BODY["requestId"]] * 12
     assert peak == (12 if yours else 3)
+
+
+@pytest.mark.parametrize(
+    ("limits", "admitted"),
+    [
+        (httpx.Limits(max_connections=10, max_keepalive_connections=4), 4),
+        (httpx.Limits(max_connections=10, max_keepalive_connections=0), 10),
+        (httpx.Limits(max_connections=None, max_keepalive_connections=5), 5),
+    ],
+    ids=["fewer kept alive", "none kept alive", "no bound on connections"],
+)
+async def test_async_calls_beyond_the_connections_kept_alive_wait_outside_httpx_pool(
+    limits: httpx.Limits, admitted: int
+) -> None:
+    # A call beyond the connections the pool keeps alive would open a connection that is
+    # closed after its one answer (a TLS handshake for every such call), and make httpcore's
+    # walk of its connections longer: it waits in AsyncClient instead.
+    import asyncio
+
+    import respx
+
+    inside = peak = 0
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        nonlocal inside, peak
+        inside += 1
+        peak = max(peak, inside)
+        await asyncio.sleep(0.01)
+        inside -= 1
+        return httpx.Response(200, json=OK_BODY)
+
+    with respx.mock(assert_all_called=True) as router:
+        router.post(url__startswith="https://devops.cn-hangzhou.aliyuncs.com/").mock(
+            side_effect=answer
+        )
+        async with AsyncClient(credentials=CREDENTIALS, limits=limits) as client:
+            urls = await asyncio.gather(
+                *(
+                    client.get_pipeline_emas_artifact_url(*IDS, service_connection_id=CONNECTION)
+                    for _ in range(16)
+                )
+            )
+    assert [url.request_id for url in urls] == [OK_BODY["requestId"]] * 16
+    assert peak == admitted

@@ -904,7 +904,9 @@ def test_ini_missing_section_named_by_argument_is_an_error(home: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("kind", ["ecs_ram_role", "ram_role_arn", "rsa_key_pair", "sts", "oidc"])
+@pytest.mark.parametrize(
+    "kind", ["ecs_ram_role", "ram_role_arn", "rsa_key_pair", "sts", "oidc_role_arn"]
+)
 def test_ini_unsupported_type_names_file_section_type_and_way_out(home: Path, kind: str) -> None:
     path = write_ini(home, ini_section().replace("type = access_key", f"type = {kind}"))
 

@@ -202,7 +202,12 @@ def test_a_whole_file_is_committed_with_the_request_id_of_its_url(tmp_path: Path
     assert isinstance(commit, Commit)
     assert commit.request_id == "R-1"
     assert run.result == DownloadedArtifact(
-        path=tmp_path / "app.apk", size=len(CONTENT), md5=MD5, request_id="R-1", verified=True
+        path=tmp_path / "app.apk",
+        size=len(CONTENT),
+        md5=MD5,
+        request_id="R-1",
+        verified=True,
+        attempts=1,  # the one API call for its URL
     )
     assert (tmp_path / "app.apk").read_bytes() == CONTENT
     assert leftovers(tmp_path) == ["app.apk"]

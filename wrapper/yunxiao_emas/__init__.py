@@ -17,7 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._lazy import lazy_names
+from ._logging import configure as _configure_logging
 from ._version import __version__
+
+_configure_logging()  # a NullHandler; a stderr handler when YUNXIAO_EMAS_LOG asks for one
 
 if TYPE_CHECKING:
     from ._call.policy import RetryPolicy

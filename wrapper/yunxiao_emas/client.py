@@ -22,7 +22,7 @@ import os
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import httpx
@@ -38,9 +38,18 @@ from ._call.finding import (
     page_items,
 )
 from ._call.operations import SIGNED, TOKEN, Ids
-from ._call.request import DEFAULT_CONNECTIONS, SEND_OPTIONS, Core, async_transport, http_options
+from ._call.request import (
+    DEFAULT_CONNECTIONS,
+    SEND_OPTIONS,
+    CallOptions,
+    Core,
+    admitted,
+    async_transport,
+    http_options,
+)
 from ._call.responses import AnswerBody
 from ._call.retry import CallStep, Outcome, Send, Sleep
+from ._call.tracing import API, DOWNLOAD_SPAN, Traced, api_of
 from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -84,7 +93,7 @@ class _BaseClient(abc.ABC):
         proxy: str | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
         limits: httpx.Limits | None,
-        transport: str = "auto",
+        transport: str = "httpx",
         **settings: Any,
     ) -> None:
         """The HTTP options here; ``settings`` are :class:`Core`'s (credentials, endpoint,
@@ -118,27 +127,66 @@ class _BaseClient(abc.ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={self._core.base_url!r})"
 
-    def _call_flow(self, *ids: Any) -> _CallFlow:
-        """The flow of one call for the URL of ``ids`` (the six ids of the public methods, in
-        their order), checked."""
-        return self._core.call(Ids.check(*ids))
+    def with_options(self, **options: Any) -> Self:
+        """A client with some options changed, sharing this one's connection pool: closing
+        it leaves the pool open (the client it came from closes it).
+
+        ``options`` are those of the constructor that do not belong to the pool:
+        ``credentials``, ``endpoint``, ``timeout``, ``retries`` (an int keeps this client's
+        waits and ``on_retry``), ``user_agent``, and ``extra_headers`` (added to every API
+        request, see the methods). ``verify``, ``proxy``, ``limits``, ``http_client`` and
+        ``transport`` are the pool's: make a new client to change them.
+
+        >>> patient = client.with_options(timeout=120, retries=5)  # doctest: +SKIP
+        """
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy._core = self._core.with_options(options)
+        copy._owns_http = False
+        return copy
+
+    def _options_of(self, timeout: object, retries: object, extra_headers: object) -> CallOptions:
+        """The options of one call (checked before any I/O)."""
+        return self._core.options(timeout, retries, extra_headers)
+
+    def _call_flow(self, ids: Ids, options: CallOptions) -> tuple[Traced, _CallFlow]:
+        """The span of one call for the URL of checked ``ids``, and its flow; enter the span
+        while driving the flow."""
+        operation = self._core.bound().operation
+        traced = Traced(operation.name, {API: api_of(operation.credentials)})
+        observer = traced if traced.span is not None else None
+        return traced, self._core.call(ids, options, observer)
 
     def _download_flow(
-        self, *ids: Any, dest: object, **options: Any
+        self, *ids: Any, dest: object, options: CallOptions, **arguments: Any
     ) -> tuple[DownloadFlow, Transfer, Ids] | DownloadedArtifact:
         """The flow of one download, its transfer and its checked ``ids``; or the result at
         once when ``dest`` already holds the artifact. Every argument is checked first."""
         checked = Ids.check(*ids)
-        transfer = self._core.prepare_download(checked, dest, **options)
+        transfer = self._core.prepare_download(checked, dest, **arguments)
         from ._download.transfer import Transfer
 
         if not isinstance(transfer, Transfer):
             return transfer  # already there: nothing to transfer
-        return self._core.download(transfer, options["artifact_url"]), transfer, checked
+        transfer.timeout = options.timeout
+        flow = self._core.download(transfer, arguments["artifact_url"], options)
+        return flow, transfer, checked
 
-    def _call_of(self, call: Call) -> Generator[CallStep, Outcome, Any]:
-        """The flow of one call of a logical operation (a row of the table)."""
-        return self._core.call_operation(call.operation, call.params)
+    def _download_span(self) -> Traced:
+        """The span of one download (after its arguments are checked)."""
+        return Traced(DOWNLOAD_SPAN, {API: api_of(self._core.bound().operation.credentials)})
+
+    def _call_of(
+        self, call: Call, options: CallOptions | None = None
+    ) -> tuple[Traced, Generator[CallStep, Outcome, Any]]:
+        """The span of one call of a logical operation (a row of the table) and its flow, with
+        ``options`` (default: the client's); enter the span while driving the flow."""
+        from ._call.operations import row
+
+        operation = row(call.operation, self._core.bound().kind)
+        traced = Traced(operation.name, {API: api_of(operation.credentials)})
+        observer = traced if traced.span is not None else None
+        return traced, self._core.call_operation(call.operation, call.params, options, observer)
 
     def _first_page(self, pipeline: dict[str, Any], status: str | None, since: int | None) -> Call:
         """The first page of a pipeline's runs, in the API the credentials chose."""
@@ -240,16 +288,24 @@ class Client(_BaseClient):
         md5: str,
         *,
         service_connection_id: int,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> ArtifactUrl:
         """Get a temporary (one hour) download URL of the EMAS artifact of a pipeline run.
 
+        ``timeout``, ``retries`` and ``extra_headers`` apply to this call only: a timeout as
+        the client's, retries as the client's (an int keeps the client's waits and
+        ``on_retry``), and headers added to its API requests, never to those that authenticate
+        it (``Authorization``, ``x-acs-*``, ``x-yunxiao-token``, ``host``: refused).
+
         Raises:
-            InvalidArgumentError: an id breaks a rule (before any I/O).
+            InvalidArgumentError: an id or an option breaks a rule (before any I/O).
             CredentialsError: no usable credentials (before any I/O).
             ApiError: one of its subclasses, by the answer's meaning.
             TransportError: no answer after the retries.
         """
-        flow = self._call_flow(
+        ids = Ids.check(
             organization_id,
             pipeline_id,
             pipeline_run_id,
@@ -257,7 +313,9 @@ class Client(_BaseClient):
             md5,
             service_connection_id,
         )
-        return self._drive(flow)
+        traced, flow = self._call_flow(ids, self._options_of(timeout, retries, extra_headers))
+        with traced:
+            return self._drive(flow)
 
     def download_pipeline_emas_artifact(
         self,
@@ -274,6 +332,9 @@ class Client(_BaseClient):
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         artifact_url: ArtifactUrl | None = None,
         connections: int = DEFAULT_CONNECTIONS,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> DownloadedArtifact:
         """Download the artifact to ``dest``, verified against ``md5`` when it is a hex digest.
 
@@ -287,6 +348,9 @@ class Client(_BaseClient):
         pre-signed file host limits each connection's speed), the rest of a large file is
         fetched in parts over that many connections at once; resumable and atomic all the
         same, its md5 taken over the whole file in order. A fast link stays one connection.
+        ``timeout`` and ``retries`` apply to this download (its API calls and the file
+        host's requests), ``extra_headers`` to its API calls only: the file host is another
+        party, and gets none of them.
 
         Raises:
             InvalidArgumentError: before any I/O.
@@ -294,6 +358,7 @@ class Client(_BaseClient):
             ChecksumMismatchError: the bytes do not match ``md5``; no file is left.
             DownloadError: the transfer failed after resuming and refreshing; no file is left.
         """
+        options = self._options_of(timeout, retries, extra_headers)
         started = self._download_flow(
             organization_id,
             pipeline_id,
@@ -302,15 +367,21 @@ class Client(_BaseClient):
             md5,
             service_connection_id,
             dest=dest,
+            options=options,
             overwrite=overwrite,
             progress=progress,
             chunk_size=chunk_size,
             artifact_url=artifact_url,
             connections=connections,
         )
-        if not isinstance(started, tuple):
-            return started  # already there: nothing to transfer
-        return self._drive_download(*started)
+        with self._download_span() as traced:
+            if not isinstance(started, tuple):
+                traced.downloaded(started, parts=0)
+                return started  # already there: nothing to transfer
+            flow, transfer, ids = started
+            done = self._drive_download(flow, transfer, ids, options)
+            traced.downloaded(done, parts=len(transfer.parts.parts) if transfer.parts else 1)
+            return done
 
     # -- finding the ids ----------------------------------------------------------------------
 
@@ -321,22 +392,28 @@ class Client(_BaseClient):
         *,
         status: str | None = None,
         since: dt.datetime | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Iterator[PipelineRunSummary]:
         """The pipeline's runs, newest first, every page (fetched as the iteration needs it).
 
         ``status`` keeps the runs of that status (``SUCCESS``, ``FAIL``, ``RUNNING``...);
         ``since`` (an aware datetime) the runs started at or after it. The arguments are checked
         at once (:class:`~yunxiao_emas.InvalidArgumentError`), the calls made while iterating.
+        ``timeout``, ``retries`` and ``extra_headers`` apply to each of its calls, as in
+        :meth:`get_pipeline_emas_artifact_url`.
 
         >>> for run in client.list_pipeline_runs("org", 1111, status="SUCCESS"):  # doctest: +SKIP
         ...     print(run.pipeline_run_id, run.start_time)
         """
         pipeline, checked, millis = check_list_args(organization_id, pipeline_id, status, since)
+        options = self._options_of(timeout, retries, extra_headers)
 
         def runs() -> Iterator[PipelineRunSummary]:
             call: Call | None = self._first_page(pipeline, checked, millis)
             while call is not None:
-                page: Page[PipelineRunSummary] = self._drive(self._call_of(call))
+                page: Page[PipelineRunSummary] = self._make(call, options)
                 kept, last = page_items(page, checked, millis)
                 yield from kept
                 call = None if last else Call(call.operation, page.next_params or {})
@@ -344,7 +421,14 @@ class Client(_BaseClient):
         return runs()
 
     def get_pipeline_run(
-        self, organization_id: str, pipeline_id: int, pipeline_run_id: int
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> PipelineRun:
         """A run with its stages and jobs (each job's ``params``/``result`` parsed), and
         ``run.emas_artifacts``: what it reports about its EMAS artifacts (the EMAS rule, an
@@ -354,11 +438,19 @@ class Client(_BaseClient):
             InvalidArgumentError: before any I/O. ApiError, TransportError: as for any call.
         """
         params = check_run_args(organization_id, pipeline_id, pipeline_run_id)
-        run: PipelineRun = self._drive(self._call_of(Call("get_run", params)))
+        options = self._options_of(timeout, retries, extra_headers)
+        run: PipelineRun = self._make(Call("get_run", params), options)
         return run
 
     def get_latest_pipeline_run(
-        self, organization_id: str, pipeline_id: int, *, status: str | None = "SUCCESS"
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        *,
+        status: str | None = "SUCCESS",
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> PipelineRun:
         """The pipeline's latest run of ``status`` (None: of any status), with its stages and
         jobs, as :meth:`get_pipeline_run` gives it.
@@ -366,38 +458,48 @@ class Client(_BaseClient):
         Raises:
             NoMatchError: the pipeline has no run of that status.
         """
-        return self._drive_finding(self._latest_flow(organization_id, pipeline_id, status))
+        flow = self._latest_flow(organization_id, pipeline_id, status)
+        return self._drive_finding(flow, self._options_of(timeout, retries, extra_headers))
 
     def list_service_connections(
         self,
         organization_id: str,
         type: str | None = "emas",
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> list[ServiceConnection]:
         """The organization's service connections of ``type`` (None: every type); an EMAS
         one's ``id`` is the ``service_connection_id`` of a download."""
         params = check_connection_args(organization_id, type)
-        connections: list[ServiceConnection] = self._drive(
-            self._call_of(Call("list_connections", params))
-        )
+        options = self._options_of(timeout, retries, extra_headers)
+        connections: list[ServiceConnection] = self._make(Call("list_connections", params), options)
         return connections
 
-    def _drive_finding(self, flow: Generator[Call, Any, T]) -> T:
+    def _make(self, call: Call, options: CallOptions) -> Any:
+        """One call of a logical operation, in its span."""
+        traced, flow = self._call_of(call, options)
+        with traced:
+            return self._drive(flow)
+
+    def _drive_finding(self, flow: Generator[Call, Any, T], options: CallOptions) -> T:
         try:
             call = next(flow)
             while True:
-                call = flow.send(self._drive(self._call_of(call)))
+                call = flow.send(self._make(call, options))
         except StopIteration as stop:
             result: T = stop.value
             return result
 
     def _drive_download(
-        self, flow: DownloadFlow, transfer: Transfer, ids: Ids
+        self, flow: DownloadFlow, transfer: Transfer, ids: Ids, options: CallOptions
     ) -> DownloadedArtifact:
         try:
             step = next(flow)
             while True:
                 try:
-                    reply = self._do(step, transfer, ids)
+                    reply = self._do(step, transfer, ids, options)
                 except BaseException as exc:
                     step = flow.throw(exc)
                 else:
@@ -405,16 +507,23 @@ class Client(_BaseClient):
         except StopIteration as stop:
             done: DownloadedArtifact = stop.value
             return done
+        except BaseException:
+            # The flow discards the file on its own failures, but not before its first step: an
+            # interruption (Ctrl+C, SIGTERM) as it starts would leave the .part file behind.
+            transfer.discard()
+            raise
 
     def _do(
-        self, step: DownloadStep, transfer: Transfer, ids: Ids
+        self, step: DownloadStep, transfer: Transfer, ids: Ids, options: CallOptions
     ) -> ArtifactUrl | DownloadedArtifact | None:
         """One step of the download flow; what to answer it."""
         from ._download.flow import Commit, Fetch, Stream, StreamParts
 
         match step:
             case Fetch():
-                return self._drive(self._core.call(ids))
+                traced, flow = self._call_flow(ids, options)
+                with traced:
+                    return self._drive(flow)
             case Stream(file_url=file_url):
                 self._stream_once(transfer, file_url)
             case StreamParts(file_url=file_url):
@@ -432,7 +541,9 @@ class Client(_BaseClient):
         (each hop checked by the transfer); its body not read yet."""
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            response = self._http.send(self._core.file_request(headers, url), **SEND_OPTIONS)
+            request = self._core.file_request(headers, url, transfer.timeout)
+            with _typed_transport_errors(request):
+                response = self._http.send(request, **SEND_OPTIONS)
             try:
                 next_url = transfer.redirect(response, hops)
             except BaseException:
@@ -491,9 +602,10 @@ class Client(_BaseClient):
                 while thread.is_alive():
                     thread.join(0.2)  # with a timeout, so that Ctrl+C reaches this thread
         except BaseException:
+            # Interrupted (Ctrl+C): no waiting for connections that may be stalled in a read
+            # until their timeout. They see ``stop`` when their read returns, and the transfer's
+            # parts refuse every write once the flow has discarded the file.
             stop.set()
-            for thread in threads:
-                thread.join()
             raise
         if errors:
             raise errors[0]
@@ -501,7 +613,7 @@ class Client(_BaseClient):
     def _stream_part(
         self, transfer: Transfer, part: Part, file_url: str, stop: threading.Event
     ) -> None:
-        response = self._open(transfer, part.request_headers(), file_url)
+        response = self._open(transfer, transfer.part_headers(part), file_url)
         try:
             transfer.accept_part(part, response)
         except BaseException:
@@ -546,7 +658,8 @@ class Client(_BaseClient):
         the deadline (see ._call.deadline), or what went wrong."""
         token = DEADLINE.set(send.deadline)
         try:
-            response = self._http.send(send.request, **SEND_OPTIONS)
+            with _typed_transport_errors(send.request):
+                response = self._http.send(send.request, **SEND_OPTIONS)
             try:
                 body = AnswerBody(response)
                 if response.is_stream_consumed:  # a transport that read it already
@@ -570,10 +683,11 @@ class Client(_BaseClient):
 class AsyncClient(_BaseClient):
     """The asyncio twin of :class:`Client`: same arguments, same rules, ``await`` the calls.
 
-    One more argument, ``transport``: ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
-    ``aiohttp`` extra: several times httpx's own throughput with many calls in flight),
-    ``"httpx"`` (httpx's own), or ``"auto"`` (the default: aiohttp when the extra is
-    installed). Every rule, the download included, works the same over both.
+    One more argument, ``transport``: ``"httpx"`` (the default: httpx's own, which respx and
+    other mocks of httpx see) or ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
+    ``aiohttp`` extra: more calls per second with many in flight, invisible to respx). Only
+    this argument chooses: what happens to be installed never does. Every rule, the download
+    included, works the same over both.
 
     >>> async with AsyncClient() as client:  # doctest: +SKIP
     ...     url = await client.get_pipeline_emas_artifact_url(
@@ -595,7 +709,7 @@ class AsyncClient(_BaseClient):
         user_agent: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         limits: httpx.Limits | None = None,
-        transport: str = "auto",
+        transport: str = "httpx",
         edition: str | None = None,
     ) -> None:
         super().__init__(
@@ -612,17 +726,16 @@ class AsyncClient(_BaseClient):
             edition=edition,
         )
         self._sleep: Callable[[float], Any] = _async_sleep
-        # Calls beyond the pool's size wait here, not in httpcore's pool, whose queue of
-        # waiting requests is walked at every event: 256 calls in flight over 100 connections
-        # ran at ~160 calls/s, ~440 with this (bench, section 2). Only over httpx's own pool
-        # of a client we made (aiohttp queues in O(1); a caller's client has its own limits).
+        # Calls beyond the connections the pool keeps alive wait here, not in httpcore's pool,
+        # whose queue of waiting requests and whose connections are walked at every event
+        # (see admitted). Only over httpx's own pool of a client we made (aiohttp queues in
+        # O(1); a caller's client has its own limits).
         import asyncio
 
+        admit = admitted(self._options["limits"])
         self._admission: contextlib.AbstractAsyncContextManager[Any] = (
-            asyncio.Semaphore(pool_size)
-            if http_client is None
-            and type(self._http) is httpx.AsyncClient
-            and (pool_size := self._options["limits"].max_connections) is not None
+            asyncio.Semaphore(admit)
+            if http_client is None and type(self._http) is httpx.AsyncClient and admit is not None
             else contextlib.nullcontext()
         )
 
@@ -654,9 +767,13 @@ class AsyncClient(_BaseClient):
         md5: str,
         *,
         service_connection_id: int,
+        # A per-call option, as the sync client's; asyncio.timeout around the call also works.
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> ArtifactUrl:
         """See :meth:`Client.get_pipeline_emas_artifact_url`."""
-        flow = self._call_flow(
+        ids = Ids.check(
             organization_id,
             pipeline_id,
             pipeline_run_id,
@@ -664,7 +781,9 @@ class AsyncClient(_BaseClient):
             md5,
             service_connection_id,
         )
-        return await self._drive(flow)
+        traced, flow = self._call_flow(ids, self._options_of(timeout, retries, extra_headers))
+        with traced:
+            return await self._drive(flow)
 
     async def download_pipeline_emas_artifact(
         self,
@@ -681,8 +800,13 @@ class AsyncClient(_BaseClient):
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         artifact_url: ArtifactUrl | None = None,
         connections: int = DEFAULT_CONNECTIONS,
+        # A per-call option, as the sync client's; asyncio.timeout around the call also works.
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> DownloadedArtifact:
         """See :meth:`Client.download_pipeline_emas_artifact`."""
+        options = self._options_of(timeout, retries, extra_headers)
         started = self._download_flow(
             organization_id,
             pipeline_id,
@@ -691,15 +815,21 @@ class AsyncClient(_BaseClient):
             md5,
             service_connection_id,
             dest=dest,
+            options=options,
             overwrite=overwrite,
             progress=progress,
             chunk_size=chunk_size,
             artifact_url=artifact_url,
             connections=connections,
         )
-        if not isinstance(started, tuple):
-            return started  # already there: nothing to transfer
-        return await self._drive_download(*started)
+        with self._download_span() as traced:
+            if not isinstance(started, tuple):
+                traced.downloaded(started, parts=0)
+                return started  # already there: nothing to transfer
+            flow, transfer, ids = started
+            done = await self._drive_download(flow, transfer, ids, options)
+            traced.downloaded(done, parts=len(transfer.parts.parts) if transfer.parts else 1)
+            return done
 
     # -- finding the ids ----------------------------------------------------------------------
 
@@ -710,15 +840,19 @@ class AsyncClient(_BaseClient):
         *,
         status: str | None = None,
         since: dt.datetime | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[PipelineRunSummary]:
         """See :meth:`Client.list_pipeline_runs`: ``async for run in
         client.list_pipeline_runs(...)``."""
         pipeline, checked, millis = check_list_args(organization_id, pipeline_id, status, since)
+        options = self._options_of(timeout, retries, extra_headers)
 
         async def runs() -> AsyncIterator[PipelineRunSummary]:
             call: Call | None = self._first_page(pipeline, checked, millis)
             while call is not None:
-                page: Page[PipelineRunSummary] = await self._drive(self._call_of(call))
+                page: Page[PipelineRunSummary] = await self._make(call, options)
                 kept, last = page_items(page, checked, millis)
                 for run in kept:
                     yield run
@@ -727,22 +861,38 @@ class AsyncClient(_BaseClient):
         return runs()
 
     async def get_pipeline_run(
-        self, organization_id: str, pipeline_id: int, pipeline_run_id: int
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        *,
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> PipelineRun:
         """See :meth:`Client.get_pipeline_run`."""
         params = check_run_args(organization_id, pipeline_id, pipeline_run_id)
-        run: PipelineRun = await self._drive(self._call_of(Call("get_run", params)))
+        options = self._options_of(timeout, retries, extra_headers)
+        run: PipelineRun = await self._make(Call("get_run", params), options)
         return run
 
     async def get_latest_pipeline_run(
-        self, organization_id: str, pipeline_id: int, *, status: str | None = "SUCCESS"
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        *,
+        status: str | None = "SUCCESS",
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> PipelineRun:
         """See :meth:`Client.get_latest_pipeline_run`."""
         flow = self._latest_flow(organization_id, pipeline_id, status)
+        options = self._options_of(timeout, retries, extra_headers)
         try:
             call = next(flow)
             while True:
-                call = flow.send(await self._drive(self._call_of(call)))
+                call = flow.send(await self._make(call, options))
         except StopIteration as stop:
             run: PipelineRun = stop.value
             return run
@@ -751,22 +901,33 @@ class AsyncClient(_BaseClient):
         self,
         organization_id: str,
         type: str | None = "emas",
+        *,
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> list[ServiceConnection]:
         """See :meth:`Client.list_service_connections`."""
         params = check_connection_args(organization_id, type)
-        connections: list[ServiceConnection] = await self._drive(
-            self._call_of(Call("list_connections", params))
+        options = self._options_of(timeout, retries, extra_headers)
+        connections: list[ServiceConnection] = await self._make(
+            Call("list_connections", params), options
         )
         return connections
 
+    async def _make(self, call: Call, options: CallOptions) -> Any:
+        """See :meth:`Client._make`."""
+        traced, flow = self._call_of(call, options)
+        with traced:
+            return await self._drive(flow)
+
     async def _drive_download(
-        self, flow: DownloadFlow, transfer: Transfer, ids: Ids
+        self, flow: DownloadFlow, transfer: Transfer, ids: Ids, options: CallOptions
     ) -> DownloadedArtifact:
         try:
             step = next(flow)
             while True:
                 try:
-                    reply = await self._do(step, transfer, ids)
+                    reply = await self._do(step, transfer, ids, options)
                 except BaseException as exc:
                     step = flow.throw(exc)
                 else:
@@ -774,16 +935,21 @@ class AsyncClient(_BaseClient):
         except StopIteration as stop:
             done: DownloadedArtifact = stop.value
             return done
+        except BaseException:
+            transfer.discard()  # see Client._drive_download
+            raise
 
     async def _do(
-        self, step: DownloadStep, transfer: Transfer, ids: Ids
+        self, step: DownloadStep, transfer: Transfer, ids: Ids, options: CallOptions
     ) -> ArtifactUrl | DownloadedArtifact | None:
         """See :meth:`Client._do`."""
         from ._download.flow import Commit, Fetch, Stream, StreamParts
 
         match step:
             case Fetch():
-                return await self._drive(self._core.call(ids))
+                traced, flow = self._call_flow(ids, options)
+                with traced:
+                    return await self._drive(flow)
             case Stream(file_url=file_url):
                 await self._stream_once(transfer, file_url)
             case StreamParts(file_url=file_url):
@@ -805,7 +971,7 @@ class AsyncClient(_BaseClient):
         """See :meth:`Client._open`."""
         url: httpx.URL | str = file_url
         for hops in itertools.count():
-            request = self._core.file_request(headers, url)
+            request = self._core.file_request(headers, url, transfer.timeout)
             with _typed_transport_errors(request):
                 response = await self._http.send(request, **SEND_OPTIONS)
             try:
@@ -867,7 +1033,7 @@ class AsyncClient(_BaseClient):
             raise failed[0]  # type: ignore[misc]
 
     async def _stream_part(self, transfer: Transfer, part: Part, file_url: str) -> None:
-        response = await self._open(transfer, part.request_headers(), file_url)
+        response = await self._open(transfer, transfer.part_headers(part), file_url)
         try:
             transfer.accept_part(part, response)
         except BaseException:
@@ -936,12 +1102,23 @@ class AsyncClient(_BaseClient):
 
 @contextlib.contextmanager
 def _typed_transport_errors(request: httpx.Request) -> Iterator[None]:
-    """aiohttp's own errors that httpx-aiohttp lets through (a body longer than its
-    Content-Length, say) as the httpx transport error they are."""
+    """What a send can raise besides ``httpx.RequestError``, as the transport error it is.
+
+    httpx builds the next request of every 3xx it receives, followed or not, and raises
+    ``httpx.InvalidURL`` (no ``RequestError``) for a ``Location`` it cannot parse
+    (``javascript:alert(1)``, ``mailto:``): an answer we cannot use, as httpx's own
+    "Invalid URL in location header" is. aiohttp's own errors that httpx-aiohttp lets through
+    (a body longer than its Content-Length, say) likewise. Everything else of httpx is a
+    ``RequestError`` already, or a misuse of httpx by us (``StreamError``), not the network.
+    """
     try:
         yield
-    except (httpx.HTTPError, ApiError):
+    except (httpx.RequestError, ApiError):
         raise
+    except httpx.InvalidURL as exc:
+        raise httpx.RemoteProtocolError(
+            f"the answer's Location header is not a URL ({exc})", request=request
+        ) from exc
     except Exception as exc:
         if type(exc).__module__.split(".", 1)[0] != "aiohttp":
             raise

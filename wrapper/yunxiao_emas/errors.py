@@ -35,7 +35,13 @@ __all__ = [
 
 
 class YunxiaoError(Exception):
-    """Root of every error this package raises on purpose."""
+    """Root of every error this package raises on purpose.
+
+    ``attempts``: how many attempts the call made before it failed with this error (set on the
+    ``ApiError`` or ``TransportError`` that ends an API call); None for other errors.
+    """
+
+    attempts: int | None = None
 
 
 class InvalidArgumentError(YunxiaoError, ValueError):

@@ -27,12 +27,14 @@ class ArtifactUrl:
 
     ``expires_at`` (aware, UTC) comes from the URL's ``Expires`` parameter when it has one,
     else it is the time of the answer plus one hour. ``repr`` hides the URL's query, which
-    holds its signature.
+    holds its signature. ``attempts``: the attempts the call made (1 when the first was
+    answered; see :class:`~yunxiao_emas.RetryPolicy`).
     """
 
     file_url: str = attrs.field(repr=redact_url)
     request_id: str
     expires_at: dt.datetime
+    attempts: int = 1
 
     def expired(self, *, margin: float = 0.0) -> bool:
         """Whether the URL has expired, or will within ``margin`` seconds."""
@@ -53,6 +55,10 @@ class DownloadedArtifact:
             when the md5 argument was not a hex digest, so there was nothing to check against.
         skipped: True when the destination already held a file with that md5, so nothing was
             transferred (``request_id`` is then empty when no API call was needed).
+        attempts: the attempts of the API calls the download made for its URL, in all (more
+            than one when a call was retried or the URL refreshed; 0 when the ``artifact_url``
+            passed in was used as it was, or nothing was transferred).
+        resumes: how many times the transfer resumed after a dropped connection.
     """
 
     path: Path
@@ -61,3 +67,5 @@ class DownloadedArtifact:
     request_id: str
     verified: bool
     skipped: bool = False
+    attempts: int = 0
+    resumes: int = 0

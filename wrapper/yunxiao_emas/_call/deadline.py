@@ -195,9 +195,9 @@ class DeadlineTransport(httpx.BaseTransport):
             "keepalive_expiry": limits.keepalive_expiry,
             "network_backend": backend,
         }
-        self._pool: httpcore.ConnectionPool
+        self._connections: httpcore.ConnectionPool
         if proxy is None:
-            self._pool = httpcore.ConnectionPool(**pool_options)
+            self._connections = httpcore.ConnectionPool(**pool_options)
             return
         given = httpx.Proxy(proxy)  # its url without the user and password, kept in raw_auth
         url, auth = given.url, given.raw_auth
@@ -205,9 +205,13 @@ class DeadlineTransport(httpx.BaseTransport):
             scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
         )
         if url.scheme in ("socks5", "socks5h"):
-            self._pool = httpcore.SOCKSProxy(proxy_url=proxy_url, proxy_auth=auth, **pool_options)
+            self._connections = httpcore.SOCKSProxy(
+                proxy_url=proxy_url, proxy_auth=auth, **pool_options
+            )
         else:
-            self._pool = httpcore.HTTPProxy(proxy_url=proxy_url, proxy_auth=auth, **pool_options)
+            self._connections = httpcore.HTTPProxy(
+                proxy_url=proxy_url, proxy_auth=auth, **pool_options
+            )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the pool (see ``httpx.HTTPTransport.handle_request``)."""
@@ -227,7 +231,7 @@ class DeadlineTransport(httpx.BaseTransport):
             extensions=request.extensions,
         )
         with _httpx_errors():
-            response = self._pool.handle_request(core_request)
+            response = self._connections.handle_request(core_request)
         assert isinstance(response.stream, Iterable)
         return httpx.Response(
             status_code=response.status,
@@ -238,4 +242,4 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         """Close every connection of the pool."""
-        self._pool.close()
+        self._connections.close()

@@ -11,9 +11,16 @@ from collections.abc import Callable
 
 import attrs
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, YunxiaoError
 
-__all__ = ["MAX_REDIRECTS", "MAX_RESTARTS", "MAX_RESUMES", "MAX_URL_REFRESHES", "RetryPolicy"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "MAX_RESTARTS",
+    "MAX_RESUMES",
+    "MAX_URL_REFRESHES",
+    "RetryCallback",
+    "RetryPolicy",
+]
 
 # The download's limits. Its waits (a file host's 429 or 5xx) follow the client's RetryPolicy.
 MAX_RESUMES = 5
@@ -24,6 +31,18 @@ MAX_URL_REFRESHES = 2
 """Fresh URLs asked of the API when the file host refuses one (403: expired)."""
 MAX_REDIRECTS = 5
 """Redirects followed from the file host, each hop checked."""
+
+RetryCallback = Callable[[int, YunxiaoError, float], object]
+"""``on_retry(attempt, error, wait_seconds)``: see :class:`RetryPolicy`."""
+
+
+def _callable_or_none(
+    instance: object, attribute: attrs.Attribute[RetryCallback | None], value: object
+) -> None:
+    if value is not None and not callable(value):
+        raise InvalidArgumentError(
+            "on_retry", "must be a callable (attempt, error, wait_seconds) or None"
+        )
 
 
 def _positive(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
@@ -44,6 +63,12 @@ class RetryPolicy:
         retry_after_cap: the largest server hint obeyed, in seconds (``x-acs-retry-after`` is
             sent in milliseconds, ``Retry-After`` in seconds; both are read as seconds here).
 
+        on_retry: called before each wait as ``on_retry(attempt, error, wait)``: the number of
+            the attempt that failed (1 for the first), its ``ApiError`` (with its
+            ``request_id``) or ``TransportError``, and the seconds about to be waited. What it
+            raises ends the call with that exception. Called for the API's answers, not for
+            the file host's during a download (those are resumed, see ``DownloadedArtifact``).
+
     Retried: connection errors and timeouts, HTTP 429/500/502/503/504, throttling codes, and any
     error answer with a positive ``x-acs-retry-after``. Never retried: business errors (not
     found, forbidden, invalid parameter, authentication). The wait is drawn uniformly from
@@ -55,6 +80,9 @@ class RetryPolicy:
     backoff_max: float = attrs.field(default=8.0, validator=_positive)
     max_total: float = attrs.field(default=60.0, validator=_positive)
     retry_after_cap: float = attrs.field(default=30.0, validator=_positive)
+    on_retry: RetryCallback | None = attrs.field(
+        default=None, validator=_callable_or_none, kw_only=True
+    )
 
     @max_attempts.validator
     def _check_attempts(self, attribute: attrs.Attribute[int], value: int) -> None:

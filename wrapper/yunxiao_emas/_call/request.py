@@ -9,6 +9,7 @@ the client.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import random
@@ -17,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
 
@@ -26,7 +27,7 @@ from .._version import __version__
 from ..errors import InvalidArgumentError
 from .deadline import now
 from .operations import Answer, Ids, Operation, RequestAuth, operation_for, row
-from .retry import CallStep, Outcome, call_flow
+from .retry import CallObserver, CallStep, Outcome, call_flow
 
 if TYPE_CHECKING:
     from .._download.flow import DownloadFlow
@@ -75,6 +76,27 @@ def base_url_of(endpoint: object) -> str:
         # httpx would send it as Basic auth: over the signature, or beside the token.
         raise InvalidArgumentError("endpoint", "must not carry a user or a password")
     return str(url).rstrip("/")
+
+
+ENDPOINT_ENV = "YUNXIAO_EMAS_ENDPOINT"
+"""Read when a client is given no ``endpoint`` (as botocore reads ``AWS_ENDPOINT_URL``): code
+left as it is then runs against the emulator in CI. The CLI's ``--endpoint`` reads it too."""
+
+
+def _endpoint(endpoint: object) -> str | None:
+    """The base URL of ``endpoint``, else of ``$YUNXIAO_EMAS_ENDPOINT``, else None (the chosen
+    API's host). The variable obeys the argument's rules (plain http only for loopback)."""
+    if endpoint is not None:
+        return base_url_of(endpoint)
+    from_env = os.environ.get(ENDPOINT_ENV, "").strip()
+    if not from_env:
+        return None
+    try:
+        return base_url_of(from_env)
+    except InvalidArgumentError as exc:
+        # Named as the variable, where the value came from; the value is not quoted (a URL
+        # may carry a user and password, which base_url_of refuses without quoting either).
+        raise InvalidArgumentError("endpoint", f"from ${ENDPOINT_ENV}: {exc.rule}") from None
 
 
 def user_agent(suffix: object = None) -> str:
@@ -136,33 +158,62 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20,
 bench --only concurrency`` and the note in the README's Performance section). httpx's async
 pool does work in proportion to its open connections at every request's end, so keeping all
 100 alive ran 256 calls in flight at a third of the calls/s of keeping 20; AsyncClient also
-makes calls beyond ``max_connections`` wait outside the pool."""
-TRANSPORTS = ("auto", "httpx", "aiohttp")
+makes calls beyond the 20 it keeps alive wait outside the pool (:func:`admitted`)."""
+
+
+def admitted(limits: httpx.Limits) -> int | None:
+    """How many calls an AsyncClient over httpx's own pool of ours lets into it at once (the
+    others wait in an ``asyncio.Semaphore``, which queues in O(1)): no more than the pool keeps
+    alive. A call beyond ``max_keepalive_connections`` would open a connection (a TLS handshake
+    off loopback) that is closed after its one answer, and every open connection is walked by
+    httpcore at each request's start and end: at 64 calls in flight over the default limits,
+    admitting 20 rather than 100 made 29% fewer Python function calls per call (``cProfile``,
+    bench's fixed-answer server). None: no bound."""
+    keepalive, most = limits.max_keepalive_connections, limits.max_connections
+    if keepalive and (most is None or keepalive < most):
+        return keepalive
+    return most
+
+
+TRANSPORTS = ("httpx", "aiohttp")
 _AIOHTTP_EXTRA = "pip install 'yunxiao-emas[aiohttp]'"
 
 
 def async_transport(
     transport: object, http_client: object
 ) -> tuple[Callable[..., httpx.AsyncClient], Callable[..., Any]]:
-    """The httpx client class and the transport class of an AsyncClient's ``transport``."""
+    """The httpx client class and the transport class of an AsyncClient's ``transport``.
+
+    Only the caller's word chooses aiohttp: what happens to be installed (another SDK's extra
+    may pull in httpx-aiohttp) never does, because respx and other mocks of httpx's transport
+    do not see requests sent over aiohttp, and a mocked test suite would call the real service.
+    """
+    if transport == "auto":
+        raise InvalidArgumentError(
+            "transport",
+            "'auto' is gone (it chose aiohttp whenever httpx-aiohttp was importable, which a "
+            "respx mock does not see): pass 'httpx' (the default) or 'aiohttp'",
+        )
     if transport not in TRANSPORTS:
         raise InvalidArgumentError("transport", f"must be one of {', '.join(TRANSPORTS)}")
     if http_client is not None:
-        if transport != "auto":
+        if transport != "httpx":
             raise InvalidArgumentError(
                 "transport", "set the transport on the http_client you pass, not here"
             )
         return httpx.AsyncClient, httpx.AsyncHTTPTransport
-    if transport != "httpx":
+    if transport == "aiohttp":
         try:
-            from httpx_aiohttp import AiohttpTransport, HttpxAiohttpClient
+            # First the extra itself: .._aiohttp may be imported already while the extra is
+            # not (any more) importable.
+            import httpx_aiohttp  # noqa: F401
+
+            from .._aiohttp import RoomyAiohttpTransport, aiohttp_client
         except ImportError:
-            if transport == "aiohttp":
-                raise InvalidArgumentError(
-                    "transport", f"'aiohttp' needs the aiohttp extra: {_AIOHTTP_EXTRA}"
-                ) from None
-        else:
-            return HttpxAiohttpClient, AiohttpTransport
+            raise InvalidArgumentError(
+                "transport", f"'aiohttp' needs the aiohttp extra: {_AIOHTTP_EXTRA}"
+            ) from None
+        return aiohttp_client, RoomyAiohttpTransport
     return httpx.AsyncClient, httpx.AsyncHTTPTransport
 
 
@@ -269,6 +320,99 @@ def clamp(timeout: httpx.Timeout, remaining: float) -> dict[str, float | None]:
     }
 
 
+def check_retries(retries: object, base: RetryPolicy | None = None) -> RetryPolicy:
+    """``retries`` as a policy: a RetryPolicy as it is, or an int of retries after the first
+    attempt (``base`` with that many attempts, when given: an int per call keeps the client's
+    waits and ``on_retry``)."""
+    from .policy import RetryPolicy  # attrs, with the first client rather than the package
+
+    if isinstance(retries, RetryPolicy):
+        return retries
+    if isinstance(retries, bool) or not isinstance(retries, int):
+        raise InvalidArgumentError("retries", "must be an int >= 0 or a RetryPolicy")
+    if retries < 0:
+        raise InvalidArgumentError("retries", "must be >= 0")
+    if base is None:
+        return RetryPolicy(max_attempts=retries + 1)
+    import attrs
+
+    return attrs.evolve(base, max_attempts=retries + 1)
+
+
+# Headers a caller may not set: those that authenticate the call (the signature's host and
+# x-acs-* headers, Authorization, the token), and those that frame the message or the
+# connection, which httpx owns.
+_RESERVED_HEADERS = frozenset(
+    {
+        "host",
+        "authorization",
+        "x-yunxiao-token",
+        "content-length",
+        "content-type",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-connection",
+    }
+)
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+
+def check_extra_headers(extra_headers: object) -> dict[str, str]:
+    """``extra_headers`` checked: a mapping of header names to values, none of which may
+    override what authenticates the call or frames it (refused, never dropped). Values are not
+    quoted in errors: a header may carry a secret of the caller's."""
+    if not isinstance(extra_headers, Mapping):
+        raise InvalidArgumentError("extra_headers", "must be a mapping of header names to values")
+    checked: dict[str, str] = {}
+    for name, value in extra_headers.items():
+        if (
+            not isinstance(name, str)
+            or not 0 < len(name) <= 256
+            or not _TOKEN_CHARS.issuperset(name)
+        ):
+            raise InvalidArgumentError(
+                "extra_headers", "a header name must be 1..256 characters of an HTTP token"
+            )
+        lowered = name.lower()
+        if lowered in _RESERVED_HEADERS or lowered.startswith("x-acs-"):
+            raise InvalidArgumentError(
+                "extra_headers",
+                f"{lowered} is set by the client: the signature, the token, host, x-acs-* "
+                "and the message's framing cannot be overridden",
+            )
+        if (
+            not isinstance(value, str)
+            or len(value) > 8192
+            or not all(0x20 <= ord(char) <= 0x7E or char == "\t" for char in value)
+        ):
+            raise InvalidArgumentError(
+                "extra_headers",
+                f"the value of {lowered} must be a str of at most 8192 visible ASCII "
+                "characters, spaces and tabs",
+            )
+        checked[lowered] = value
+    return checked
+
+
+class CallOptions(NamedTuple):
+    """What one call runs with: its timeout, its retry policy and the headers of its API
+    requests besides their authentication."""
+
+    timeout: httpx.Timeout
+    retry: RetryPolicy
+    api_headers: dict[str, str]
+
+
+COPY_OPTIONS = ("credentials", "endpoint", "timeout", "retries", "extra_headers", "user_agent")
+"""What ``with_options`` may change: everything but the connection pool's own options."""
+
+
 class Bound:
     """What the first credentials chose: the API (``kind``, the credentials' class name, and
     its artifact URL ``operation``), where to send it (``base_url``, and for the token API its
@@ -311,36 +455,79 @@ class Core:
         if edition is not None and edition not in EDITIONS:
             raise InvalidArgumentError("edition", "must be 'central', 'region' or None")
         self.edition = edition
-        if credentials is None:
-            from ..credentials import default_credentials
-
-            credentials = default_credentials()
-        if not callable(getattr(credentials, "get_credentials", None)):
-            raise InvalidArgumentError(
-                "credentials", "must have a get_credentials() method (a CredentialsProvider)"
-            )
-        from .policy import RetryPolicy  # attrs, with the first client rather than the package
-
-        if isinstance(retries, bool) or not isinstance(retries, int | RetryPolicy):
-            raise InvalidArgumentError("retries", "must be an int >= 0 or a RetryPolicy")
-        if isinstance(retries, int):
-            if retries < 0:
-                raise InvalidArgumentError("retries", "must be >= 0")
-            retries = RetryPolicy(max_attempts=retries + 1)
-        self.credentials = credentials
-        self.endpoint = None if endpoint is None else base_url_of(endpoint)
+        self.credentials = Core._credentials(credentials)
+        self.endpoint = _endpoint(endpoint)
         hide_presigned_urls_in_httpx_logs()
         self.timeout = check_timeout(timeout)
-        self.retry = retries
+        self.retry = check_retries(retries)
         self.headers = {"user-agent": user_agent(user_agent_suffix)}
         # The headers of every API request besides its authentication.
         self.api_headers = {"accept": "application/json", **self.headers}
+        self.defaults = CallOptions(self.timeout, self.retry, self.api_headers)
         self._bound: Bound | None = None
         self._lock = threading.Lock()
         # Injectable for tests: the jitter source and the clock of a URL's expiry. The clock of
         # the total-time bound is deadline.now, the one the transport enforces it on.
         self.random: Callable[[], float] = random.random
         self.wall_clock: Callable[[], float] = time.time
+
+    @staticmethod
+    def _credentials(credentials: object) -> CredentialsProvider:
+        if credentials is None:
+            from ..credentials import default_credentials
+
+            return default_credentials()
+        if not callable(getattr(credentials, "get_credentials", None)):
+            raise InvalidArgumentError(
+                "credentials", "must have a get_credentials() method (a CredentialsProvider)"
+            )
+        return credentials  # type: ignore[return-value]  # it has get_credentials()
+
+    # -- options --------------------------------------------------------------------------
+    def options(
+        self, timeout: object = None, retries: object = None, extra_headers: object = None
+    ) -> CallOptions:
+        """The options of one call: the client's, with those given here instead (each checked
+        before any I/O). An int ``retries`` keeps the rest of the client's policy."""
+        if timeout is None and retries is None and not extra_headers:
+            return self.defaults
+        return CallOptions(
+            self.timeout if timeout is None else check_timeout(timeout),
+            self.retry if retries is None else check_retries(retries, self.retry),
+            {**self.api_headers, **check_extra_headers(extra_headers)}
+            if extra_headers
+            else self.api_headers,
+        )
+
+    def with_options(self, changes: dict[str, Any]) -> Core:
+        """A copy of this configuration with ``changes`` (the names of ``with_options``): it
+        keeps what the credentials chose, unless the credentials or the endpoint change."""
+        unknown = sorted(set(changes) - set(COPY_OPTIONS))
+        if unknown:
+            raise InvalidArgumentError(
+                unknown[0],
+                "cannot change on a client that shares the connection pool (with_options "
+                f"takes {', '.join(COPY_OPTIONS)}); make a new client for it",
+            )
+        core = copy.copy(self)
+        if "credentials" in changes or "endpoint" in changes:
+            if "credentials" in changes:
+                core.credentials = Core._credentials(changes["credentials"])
+            if "endpoint" in changes:
+                core.endpoint = _endpoint(changes["endpoint"])
+            core._bound = None
+            core._lock = threading.Lock()
+        if "timeout" in changes:
+            core.timeout = check_timeout(changes["timeout"])
+        if changes.get("retries") is not None:
+            core.retry = check_retries(changes["retries"], self.retry)
+        if "user_agent" in changes:
+            core.headers = {"user-agent": user_agent(changes["user_agent"])}
+            core.api_headers = {**self.api_headers, **core.headers}
+        if changes.get("extra_headers"):
+            core.api_headers = {**core.api_headers, **check_extra_headers(changes["extra_headers"])}
+        core.defaults = CallOptions(core.timeout, core.retry, core.api_headers)
+        return core
 
     # -- which API ------------------------------------------------------------------------
     def bound(self) -> Bound:
@@ -400,25 +587,37 @@ class Core:
         """Whether the credentials chose the signed API (asked of the provider if not yet)."""
         return self.bound().operation.action is not None
 
-    def call(self, ids: Ids) -> Generator[CallStep, Outcome, ArtifactUrl]:
+    def call(
+        self,
+        ids: Ids,
+        options: CallOptions | None = None,
+        observer: CallObserver | None = None,
+    ) -> Generator[CallStep, Outcome, ArtifactUrl]:
         """The call flow of one call for an artifact's URL (see :meth:`call_operation`)."""
         bound = self.bound()
-        return self._call(bound, bound.operation, ids)
+        return self._call(bound, bound.operation, ids, options, observer)
 
     def call_operation(
-        self, logical: str, params: Mapping[str, Any]
+        self,
+        logical: str,
+        params: Mapping[str, Any],
+        options: CallOptions | None = None,
+        observer: CallObserver | None = None,
     ) -> Generator[CallStep, Outcome, Any]:
         """The call flow of one call of the logical operation ``logical`` (a row of the
         table, in the API the credentials chose) with ``params``, the generated layer's keyword
-        arguments, checked (see :func:`~yunxiao_emas._call.retry.call_flow`)."""
+        arguments, checked (see :func:`~yunxiao_emas._call.retry.call_flow`), with ``options``
+        (default: the client's) and an ``observer`` of its retries."""
         bound = self.bound()
-        return self._call(bound, row(logical, bound.kind), params)
+        return self._call(bound, row(logical, bound.kind), params, options, observer)
 
     def _call(
         self,
         bound: Bound,
         operation: Operation,
         params: Ids | Mapping[str, Any],
+        options: CallOptions | None,
+        observer: CallObserver | None,
     ) -> Generator[CallStep, Outcome, Any]:
         """The call flow of one call of ``operation``, the same for every operation.
 
@@ -437,8 +636,10 @@ class Core:
             prepared.query,
             prepared.host,
         )
-        common = self.api_headers
-        timeout = self.timeout
+        if options is None:
+            options = self.defaults
+        common = options.api_headers
+        timeout = options.timeout
 
         def build(remaining: float) -> httpx.Request:
             headers = auth.signature_headers(method, raw_path, query, host, action=action)
@@ -456,10 +657,11 @@ class Core:
         return call_flow(
             build,
             parse_answer,
-            self.retry,
+            options.retry,
             recover=bound.recover,
             monotonic=now,
             rand=self.random,
+            observer=observer,
         )
 
     # -- downloads ------------------------------------------------------------------------
@@ -506,17 +708,28 @@ class Core:
             connections=connections,
         )
 
-    def download(self, transfer: Transfer, artifact_url: ArtifactUrl | None) -> DownloadFlow:
+    def download(
+        self,
+        transfer: Transfer,
+        artifact_url: ArtifactUrl | None,
+        options: CallOptions | None = None,
+    ) -> DownloadFlow:
         """The flow of one download (see :mod:`~yunxiao_emas._download.flow`)."""
         from .._download.flow import download_flow
 
-        return download_flow(transfer, artifact_url, self.retry, self.random)
+        retry = (options or self.defaults).retry
+        return download_flow(transfer, artifact_url, retry, self.random)
 
     def own_client_options(self, options: dict[str, Any]) -> dict[str, Any]:
         """The httpx client options when the client is ours."""
         return {**options, "headers": self.headers, "timeout": self.timeout}
 
-    def file_request(self, headers: dict[str, str], url: httpx.URL | str) -> httpx.Request:
+    def file_request(
+        self,
+        headers: dict[str, str],
+        url: httpx.URL | str,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Request:
         """The GET of one file-host attempt with ``headers`` (the transfer's or a part's) and
         only the headers a download needs; send it with SEND_OPTIONS (no auth, redirects
         followed by hand).
@@ -529,6 +742,6 @@ class Core:
 
         headers = {**headers, "user-agent": self.headers["user-agent"]}
         request = httpx.Request(
-            "GET", url, headers=headers, extensions={"timeout": self.timeout.as_dict()}
+            "GET", url, headers=headers, extensions={"timeout": (timeout or self.timeout).as_dict()}
         )
         return Transfer.clean_request(request)

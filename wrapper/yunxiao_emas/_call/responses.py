@@ -275,10 +275,14 @@ _NOT_JSON = object()
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 
 
-def file_url_problem(file_url: str) -> str | None:
+def file_url_problem(file_url: str, api_host: str | None = None) -> str | None:
     """Why no download may follow ``file_url`` (None when one may): only https, or plain http
     to loopback (the emulator), with a host, and no whitespace or control characters (CR/LF
-    would split a request or a log line; an escape sequence would reach a terminal)."""
+    would split a request or a log line; an escape sequence would reach a terminal).
+
+    A URL on this machine (loopback, http or https) only from an API on this machine
+    (``api_host``, when given: the emulator): a remote API that hands one out points the
+    download at whatever local service listens there."""
     if _CONTROL_OR_SPACE.search(file_url):
         return "it holds whitespace or control characters"
     scheme, sep, rest = file_url.partition("://")
@@ -288,13 +292,15 @@ def file_url_problem(file_url: str) -> str | None:
     authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
     if not authority or authority.startswith(("@", ":")):
         return "it has no host"
-    if scheme == "http":
-        try:
-            host = httpx.URL(file_url).host
-        except (httpx.InvalidURL, ValueError):
-            return "it is not a valid URL"
-        if not is_loopback(host):
-            return "it is plain http to a host that is not this machine"
+    try:
+        host = httpx.URL(file_url).host
+    except (httpx.InvalidURL, ValueError):
+        # An https URL httpx cannot parse fails as the download's error, as it always did.
+        return "it is not a valid URL" if scheme == "http" else None
+    if scheme == "http" and not is_loopback(host):
+        return "it is plain http to a host that is not this machine"
+    if api_host is not None and is_loopback(host) and not is_loopback(api_host):
+        return "it points at this machine, which only an API on this machine may"
     return None
 
 
@@ -335,7 +341,11 @@ def _error_from_body(
 def _refuse_unusable(
     response: httpx.Response, file_url: str, request_id: str, *, status_decides: bool
 ) -> None:
-    problem = file_url_problem(file_url)
+    try:
+        api_host: str | None = response.request.url.host
+    except RuntimeError:  # a response built without its request (tests of the parser)
+        api_host = None
+    problem = file_url_problem(file_url, api_host)
     if problem is not None:
         # The URL itself is not quoted: it may be an escape sequence meant for a terminal.
         raise api_error(
@@ -401,12 +411,30 @@ def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
 # --- GetEmasArtifactDownloadUrl (personal access token) --------------------------------------
 
 
+TOKEN_OPERATION = "GetEmasArtifactDownloadUrl"  # noqa: S105 (an operationId)
+
+
 def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
     """The answer of the token API: the URL itself, JSON-quoted (with a JSON content type) or as
     plain text. Errors are real statuses with a JSON body; the status decides their class."""
     if response.is_success:
         file_url = _token_url(response)
         request_id = _header_request_id(response) or ""
+        body = _json(response.content.removeprefix(b"\xef\xbb\xbf"))
+        if (
+            file_url is None
+            and isinstance(body, dict)
+            and error_fields(body, TOKEN_OPERATION)["code"]
+        ):
+            # An error in a 200 (a gateway or a proxy that does not set the status): its code
+            # decides, and is kept.
+            raise _error_from_body(
+                response,
+                body,
+                status_decides=False,
+                fallback="the answer is an error",
+                operation=TOKEN_OPERATION,
+            )
         if file_url is None:
             raise api_error(
                 response,
@@ -428,7 +456,7 @@ def token_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
         _json(response.content),
         status_decides=True,
         fallback=f"unexpected answer (HTTP {response.status_code})",
-        operation="GetEmasArtifactDownloadUrl",
+        operation=TOKEN_OPERATION,
     )
 
 
@@ -439,13 +467,20 @@ def _media_type(response: httpx.Response) -> str:
 
 def _token_url(response: httpx.Response) -> str | None:
     """The URL of a token API answer: a JSON string (a JSON media type, or a body that starts
-    with a quote), or plain text (``text/plain`` or no media type) without whitespace."""
-    content = response.content.strip()
+    with a quote), or plain text (``text/plain`` or no media type) without whitespace.
+
+    A body declared JSON that does not parse is read as plain text: a Java backend answering
+    a ``String`` sends the bare URL under ``application/json`` (the official MCP server keeps
+    such text: "some endpoints declare JSON but return plain strings"). A UTF-8 byte order
+    mark before either is ignored."""
+    content = response.content.removeprefix(b"\xef\xbb\xbf").strip()
     media_type = _media_type(response)
-    if media_type == "application/json" or media_type.endswith("+json") or content[:1] == b'"':
+    declared_json = media_type == "application/json" or media_type.endswith("+json")
+    if declared_json or content[:1] == b'"':
         value = _json(content)
-        return value if type(value) is str and value else None
-    if media_type not in {"", "text/plain"}:
+        if value is not _NOT_JSON or content[:1] == b'"':
+            return value if type(value) is str and value else None
+    elif media_type not in {"", "text/plain"}:
         return None  # an HTML page of a proxy, say, is not a URL
     try:
         text = content.decode("utf-8")

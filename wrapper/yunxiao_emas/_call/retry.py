@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from ..errors import ApiError, ServerError, ThrottledError, TransportError
+from ..errors import ApiError, ServerError, ThrottledError, TransportError, YunxiaoError
 
 if TYPE_CHECKING:
     from .policy import RetryPolicy
@@ -89,6 +89,14 @@ class Send:
         self.deadline = deadline
 
 
+class CallObserver(Protocol):
+    """Who watches a call besides its caller (the call's span, see :mod:`.tracing`)."""
+
+    def retry(self, attempt: int, error: BaseException, wait: float) -> None: ...
+
+    def answered(self, request_id: str | None, attempts: int) -> None: ...
+
+
 Outcome = httpx.Response | httpx.RequestError | ApiError | None
 """What a driver answers a :class:`Send` with: the response (its body read), the httpx error of
 the attempt, or the ApiError of an answer it could not read whole (too large)."""
@@ -103,6 +111,7 @@ def call_flow(
     recover: Callable[[ApiError], bool] | None = None,
     monotonic: Callable[[], float],
     rand: Callable[[], float] = random.random,
+    observer: CallObserver | None = None,
 ) -> Generator[CallStep, Outcome, Any]:
     """One call with its retries, as a generator the clients drive (sans I/O).
 
@@ -115,6 +124,11 @@ def call_flow(
 
     ``recover(error)`` may ask for the request to be sent again at once, without counting an
     attempt (the signer corrects its clock on a clock-skew answer); once per attempt.
+
+    The attempts made are on the result (``attempts``, when more than its default of one) or
+    on the error raised (``attempts``). Before each wait, ``policy.on_retry(attempt, error,
+    wait)`` is called with the ``ApiError`` or ``TransportError`` of the failed attempt (what
+    it raises ends the call), and ``observer`` is told of the retry and of the answer.
     """
     started = monotonic()
     deadline = started + policy.max_total
@@ -125,9 +139,15 @@ def call_flow(
         error: ApiError | httpx.RequestError
         if isinstance(outcome, httpx.Response):
             try:
-                return parse(outcome)
+                result = parse(outcome)
             except ApiError as exc:
                 error = exc
+            else:
+                if observer is not None:
+                    observer.answered(getattr(result, "request_id", None), attempt)
+                if attempt > 1:  # a result's own default is one attempt
+                    result = _with_attempts(result, attempt)
+                return result
         else:
             assert outcome is not None
             error = outcome
@@ -141,11 +161,11 @@ def call_flow(
             recovered = True
             continue
         if not is_retryable(error) or attempt >= policy.max_attempts:
-            raise final_error(error)
+            raise final_error(error, attempt)
         retry_after = error.retry_after if isinstance(error, ApiError) else None
         wait = policy.wait(attempt - 1, retry_after, rand)
         if monotonic() - started + wait > policy.max_total:
-            raise final_error(error)
+            raise final_error(error, attempt)
         _log.info(
             "attempt %d of %d failed (%s); retrying in %.2f s",
             attempt,
@@ -153,14 +173,31 @@ def call_flow(
             _describe(error),
             wait,
         )
+        if observer is not None:
+            observer.retry(attempt, error, wait)
+        if policy.on_retry is not None:
+            policy.on_retry(attempt, final_error(error, attempt), wait)
         yield Sleep(wait)
         attempt += 1
         recovered = False
 
 
-def final_error(error: ApiError | httpx.RequestError) -> Exception:
-    """What the caller gets when no attempt is left: the ApiError, or a TransportError."""
+def _with_attempts(result: Any, attempts: int) -> Any:
+    """``result`` with its ``attempts``, when it is a model (attrs) that has the field; a result
+    of another kind (a list, say) as it is."""
+    import attrs
+
+    if attrs.has(type(result)) and "attempts" in attrs.fields_dict(type(result)):
+        return attrs.evolve(result, attempts=attempts)
+    return result
+
+
+def final_error(error: ApiError | httpx.RequestError, attempts: int | None = None) -> YunxiaoError:
+    """What the caller gets when no attempt is left: the ApiError, or a TransportError; with
+    the ``attempts`` made, when given."""
     if isinstance(error, ApiError):
+        if attempts is not None:
+            error.attempts = attempts
         return error
     if isinstance(error, httpx.LocalProtocolError):
         # Its text quotes the offending header, which may be the STS token.
@@ -171,6 +208,7 @@ def final_error(error: ApiError | httpx.RequestError) -> Exception:
     else:
         wrapped = TransportError(f"{type(error).__name__}: {error}{_to_host(error)}")
     wrapped.__cause__ = error
+    wrapped.attempts = attempts
     return wrapped
 
 

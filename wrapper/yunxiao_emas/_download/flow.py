@@ -77,10 +77,18 @@ def download_flow(
     rand: Callable[[], float] = random.random,
 ) -> DownloadFlow:
     """One download with its resumptions and URL refreshes (see the module's docstring)."""
+    attempts = 0  # of the API calls made for a URL, in all
+
+    def fetched(answer: ArtifactUrl | DownloadedArtifact | None) -> ArtifactUrl:
+        nonlocal attempts
+        assert isinstance(answer, ArtifactUrl)
+        attempts += answer.attempts
+        return answer
+
     try:
         url: ArtifactUrl | DownloadedArtifact | None = artifact_url
         if artifact_url is None or artifact_url.expired():
-            url = yield FETCH
+            url = fetched((yield FETCH))
         while True:
             assert isinstance(url, ArtifactUrl)
             try:
@@ -92,10 +100,10 @@ def download_flow(
                 # The file host named a file that is already there with this md5.
                 assert transfer.skipped is not None
                 transfer.discard()
-                return attrs.evolve(transfer.skipped, request_id=url.request_id)
+                return attrs.evolve(transfer.skipped, request_id=url.request_id, attempts=attempts)
             except Refresh:
                 transfer.refresh()
-                url = yield FETCH
+                url = fetched((yield FETCH))
                 continue
             except Restart:
                 transfer.restart()
@@ -115,7 +123,7 @@ def download_flow(
                 transfer.report_done()
                 done = yield Commit(url.request_id)
                 assert isinstance(done, DownloadedArtifact)
-                return done
+                return attrs.evolve(done, attempts=attempts, resumes=transfer.resumes)
             ended = EOFError("the body ended early")
             transfer.resume_after(ended)
             if transfer.parts is None:  # else the rest goes on in parts: not a drop

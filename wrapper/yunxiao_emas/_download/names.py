@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat as stat_module
 from collections.abc import Mapping
 from email.message import Message
 from email.utils import collapse_rfc2231_value
@@ -113,15 +114,22 @@ def exists_rule(path: Path, overwrite: str = "overwrite=True") -> str:
 
 class Occupied(Exception):
     """The file a download would write cannot be used (see :func:`check_target`): a symbolic
-    link, or a file (``link`` False) that only ``overwrite`` would replace."""
+    link, a node that is no regular file (``special``: what it is), or a file (``link``
+    False) that only ``overwrite`` would replace."""
 
-    def __init__(self, path: Path, *, link: bool) -> None:
+    def __init__(self, path: Path, *, link: bool, special: str | None = None) -> None:
         self.path = path
         self.link = link
+        self.special = special
         super().__init__(self.say())
 
     def say(self, overwrite: str = "overwrite=True") -> str:
         """The reason, with ``overwrite`` as the way to ask for a replacement."""
+        if self.special is not None:
+            return (
+                f"{self.path} is {self.special}: a download writes a regular file (or into a "
+                "directory), and never replaces or writes into a device, a FIFO or a socket"
+            )
         if self.link:
             return (
                 f"{self.path} is a symbolic link: a download never replaces one nor writes "
@@ -137,12 +145,52 @@ def check_target(path: Path, md5: str, overwrite: bool) -> DownloadedArtifact | 
     with ``overwrite``: :class:`Occupied` says why."""
     if path.is_symlink():
         raise Occupied(path, link=True)
+    special = special_kind(path)
+    if special is not None:
+        raise Occupied(path, link=False, special=special)
     if not path.exists():
         return None
     skipped = existing_match(path, md5)
     if skipped is None and not overwrite:
         raise Occupied(path, link=False)
     return skipped
+
+
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it exists and is neither a regular file, a directory nor a
+    symbolic link (``a character device``, ``a FIFO``, ...); None otherwise.
+
+    ``os.replace`` would put a regular file in place of the node (as root: ``/dev/null``), and
+    opening a FIFO waits for a writer: such a destination is refused, overwrite or not."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None  # absent (or unreadable: the commit reports that)
+    for test, kind in (
+        (stat_module.S_ISCHR, "a character device"),
+        (stat_module.S_ISBLK, "a block device"),
+        (stat_module.S_ISFIFO, "a FIFO"),
+        (stat_module.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    if stat_module.S_ISREG(mode) or stat_module.S_ISDIR(mode) or stat_module.S_ISLNK(mode):
+        return None
+    return "not a regular file"
+
+
+def same_bytes(path: Path, md5: str) -> bool:
+    """Whether the regular file ``path`` (not a link) has the md5 ``md5``."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        digest = hashlib.md5(usedforsecurity=False)
+        with path.open("rb") as existing:
+            while block := existing.read(1024 * 1024):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == md5
 
 
 def existing_match(path: Path, expected_md5: str) -> DownloadedArtifact | None:

@@ -89,6 +89,7 @@ class Parts:
         self._hashed = start
         self._md5 = md5 if md5 is not None else hashlib.md5(usedforsecurity=False)
         self._stopped = False
+        self._writers = 0
         self._error: OSError | None = None
         self._hasher = threading.Thread(
             target=self._hash_in_order, name="yunxiao-emas-md5", daemon=True
@@ -124,6 +125,12 @@ class Parts:
             chunk = chunk[:room]
         view = memoryview(chunk)
         pos = part.pos
+        with self._lock:
+            # Once stopped, the file may be closed (and its descriptor's number reused): a
+            # connection still reading after an interruption must not write any more.
+            if self._stopped:
+                raise DownloadError("the download was stopped")
+            self._writers += 1
         try:
             while view:
                 count = os.pwrite(self.fd, view, pos)
@@ -131,6 +138,10 @@ class Parts:
                 pos += count
         except OSError as exc:
             raise cannot_write(exc) from exc
+        finally:
+            with self._lock:
+                self._writers -= 1
+                self._lock.notify_all()
         with self._lock:
             part.pos = pos
             self.written += len(chunk)
@@ -185,10 +196,13 @@ class Parts:
         return self._md5.hexdigest()
 
     def stop(self) -> None:
-        """Stop the hashing thread (the download is over, one way or another)."""
+        """Stop the hashing thread and every write (the download is over, one way or another);
+        return once no write is under way, so the file may be closed."""
         with self._lock:
             self._stopped = True
             self._lock.notify_all()
+            while self._writers:
+                self._lock.wait()
         if self._hasher.is_alive() and self._hasher is not threading.current_thread():
             self._hasher.join()
 

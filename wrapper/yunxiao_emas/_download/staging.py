@@ -9,10 +9,11 @@ import contextlib
 import errno
 import os
 import tempfile
+import weakref
 from pathlib import Path
 
 from ..errors import DownloadError
-from .names import Occupied
+from .names import Occupied, same_bytes, special_kind
 from .sink import cannot_write
 
 __all__ = ["StagedFile"]
@@ -26,8 +27,16 @@ class StagedFile:
             fd, name = tempfile.mkstemp(dir=directory, prefix=".yunxiao-emas-", suffix=".part")
         except OSError as exc:
             raise cannot_write(exc, directory) from exc
-        self.fd = fd
         self.path = Path(name)
+        self._fd = [fd]  # shared with the finalizer: -1 once closed, never closed twice
+        # Removed however the download ends, even when an interruption (Ctrl+C, SIGTERM) comes
+        # before anything could catch it: when this object is collected, or at exit.
+        self._unplaced = weakref.finalize(self, _remove, self._fd, name)
+
+    @property
+    def fd(self) -> int:
+        """The open file's descriptor (-1 once closed)."""
+        return self._fd[0]
 
     def seal(self) -> None:
         """Make the bytes durable and the file closed, with the mode any new file would get
@@ -44,31 +53,49 @@ class StagedFile:
         except OSError as exc:
             raise cannot_write(exc) from exc
 
-    def place(self, target: Path, *, replace: bool) -> None:
-        """Move the sealed file to ``target``: replacing a file there only when ``replace``."""
+    def place(self, target: Path, *, replace: bool, md5: str | None = None) -> None:
+        """Move the sealed file to ``target``: replacing a file there only when ``replace``.
+
+        A file that appeared there meanwhile with the md5 ``md5`` (another download of the same
+        artifact, run at the same time, got there first) is the same result: this one is
+        removed, and that is success."""
+        special = special_kind(target)  # it may have become one meanwhile
+        if special is not None:
+            occupied = Occupied(target, link=False, special=special)
+            raise DownloadError(str(occupied)) from occupied
         try:
             if replace:
                 os.replace(self.path, target)
             else:
                 _move_without_replacing(self.path, target)
         except FileExistsError:
+            if md5 is not None and same_bytes(target, md5):
+                self._unplaced()  # this copy goes; the one in place is the same
+                return
             occupied = Occupied(target, link=False)  # a file appeared there meanwhile
             raise DownloadError(str(occupied)) from occupied
         except OSError as exc:
             raise DownloadError(f"cannot move the download into place: {exc.strerror}") from exc
+        self._unplaced.detach()  # in place now: nothing to remove
         _fsync_dir(target.parent)
 
     def _close(self) -> None:
-        fd, self.fd = self.fd, -1
+        fd, self._fd[0] = self._fd[0], -1
         if fd >= 0:
             os.close(fd)
 
     def discard(self) -> None:
         """Close and remove the file (nothing left behind)."""
-        with contextlib.suppress(OSError):
-            self._close()
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+        self._unplaced()
+
+
+def _remove(fd_holder: list[int], name: str) -> None:
+    fd, fd_holder[0] = fd_holder[0], -1
+    with contextlib.suppress(OSError):
+        if fd >= 0:
+            os.close(fd)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name)
 
 
 def _move_without_replacing(source: Path, target: Path) -> None:

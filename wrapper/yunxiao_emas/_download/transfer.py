@@ -29,7 +29,7 @@ from .._call.retry import log_resume
 from .._urls import is_loopback
 from ..errors import ChecksumMismatchError, DownloadError, InvalidArgumentError
 from ..models import DownloadedArtifact, ProgressCallback
-from .answers import AlreadyThere, classify
+from .answers import AlreadyThere, Restart, classify
 from .names import (
     MAX_NAME_BYTES,
     Occupied,
@@ -52,7 +52,7 @@ __all__ = [
 # our signature headers nor any default header of a caller's http_client (tokens, cookies,
 # proxy credentials) can leak to it.
 _FILE_HOST_HEADERS = frozenset(
-    {"host", "user-agent", "accept", "accept-encoding", "range", "connection"}
+    {"host", "user-agent", "accept", "accept-encoding", "range", "if-range", "connection"}
 )
 
 
@@ -159,6 +159,8 @@ class Transfer:
         self.resumes = 0
         self.restarts = 0
         self.refreshes = 0
+        self.timeout: httpx.Timeout | None = None
+        """The timeout of the file host's requests (a call's ``timeout=``; None: the client's)."""
         self.skipped: DownloadedArtifact | None = None
         self.digest = ""
         directory = dest if dest.is_dir() else dest.parent
@@ -173,6 +175,7 @@ class Transfer:
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._reported = 0
+        self._validator: str | None = None  # ETag or Last-Modified of the file begun
 
     # -- requests -------------------------------------------------------------------------
     def request_headers(self) -> dict[str, str]:
@@ -182,7 +185,36 @@ class Transfer:
             # Even from byte 0 when the tail may go in parts: a 206 tells that the file host
             # serves ranges, and its Content-Range the size.
             headers["range"] = f"bytes={self.offset}-"
+        return self._if_range(headers)
+
+    def part_headers(self, part: Part) -> dict[str, str]:
+        """The headers of one part's request: its range, if the file is still the same."""
+        return self._if_range(part.request_headers())
+
+    def _if_range(self, headers: dict[str, str]) -> dict[str, str]:
+        # A resumed range only of the same file: a file host that has a new one answers it
+        # whole (200), and the download starts over instead of mixing two versions.
+        if self.offset and self._validator is not None and "range" in headers:
+            headers["if-range"] = self._validator
         return headers
+
+    @staticmethod
+    def _validator_of(response: httpx.Response) -> str | None:
+        """The answer's strong ETag, else its Last-Modified (If-Range takes no weak ETag)."""
+        etag: str | None = response.headers.get("etag")
+        if etag and not etag.startswith("W/"):
+            return etag
+        modified: str | None = response.headers.get("last-modified")
+        return modified or None
+
+    def _same_file(self, response: httpx.Response, size: int | None) -> None:
+        """A resumed range must be of the file the download began with: the same validator
+        (when both answers have one) and the same size; else the file changed: start over."""
+        validator = self._validator_of(response)
+        if self._validator is not None and validator is not None and validator != self._validator:
+            raise Restart
+        if size is not None and self.total is not None and size != self.total:
+            raise Restart
 
     @staticmethod
     def clean_request(request: httpx.Request) -> httpx.Request:
@@ -200,13 +232,25 @@ class Transfer:
             return None
         if hops >= MAX_REDIRECTS:
             raise DownloadError(f"more than {MAX_REDIRECTS} redirects from the file host")
-        return response.request.url.join(response.headers["location"])
+        here = response.request.url
+        try:
+            there = here.join(response.headers["location"])
+        except httpx.InvalidURL:
+            raise DownloadError("the file host redirected to a Location that is no URL") from None
+        if is_loopback(there.host) and not is_loopback(here.host):
+            # A file host elsewhere may not point the download at a service of this machine.
+            raise DownloadError("a file host on another machine redirected to this machine")
+        return there
 
     # -- answers --------------------------------------------------------------------------
     def accept(self, response: httpx.Response) -> None:
         """Check the answer's status and headers before its body is read (see
         :func:`~yunxiao_emas._download.answers.classify`)."""
         size = classify(response, self.offset, self.refreshes)
+        if self.offset:
+            self._same_file(response, size)
+        else:
+            self._validator = self._validator_of(response)
         if response.status_code == 206:
             self._split.ranges_served = True
             if size is not None:
@@ -267,7 +311,7 @@ class Transfer:
     def accept_part(self, part: Part, response: httpx.Response) -> None:
         """Check the answer to one part's request before its body is read: the range asked
         for, else the download goes on in one piece from byte 0 (see :meth:`accept`)."""
-        classify(response, part.pos, self.refreshes)
+        self._same_file(response, classify(response, part.pos, self.refreshes))
 
     def write_part(self, part: Part, chunk: bytes) -> None:
         """Store a piece of one part of a ranged download (from any connection)."""
@@ -363,6 +407,13 @@ class Transfer:
             self.offset = self.parts.written
         if self.total is not None and self.offset != self.total:
             raise DownloadError(f"got {self.offset} bytes, expected {self.total}")
+        if self.expected_md5 is None and (self.total is None or self.offset == 0):
+            # Without an md5 to verify, the size is all that tells a whole file: a body that
+            # ends without a declared size (a cut HTTP/1.0 answer) or an empty one is no file.
+            what = "the file host declared no size" if self.total is None else "the file is empty"
+            raise DownloadError(
+                f"{what}; the md5 given is not hex, so nothing can tell the file is whole"
+            )
         if self.parts is not None:
             self._sink.close()
             self.digest = self.parts.finish()
@@ -378,7 +429,7 @@ class Transfer:
         """Move the sealed file into place: one rename or link, which either happens or not
         (AsyncClient runs it on the event loop, where no cancellation can cut it in two)."""
         assert self.final_path is not None
-        self._file.place(self.final_path, replace=self.overwrite)
+        self._file.place(self.final_path, replace=self.overwrite, md5=self.digest)
         return DownloadedArtifact(
             path=self.final_path,
             size=self.offset,

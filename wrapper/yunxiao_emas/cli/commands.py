@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +56,15 @@ from ..errors import (
     NotFoundError,
     TransportError,
     YunxiaoError,
+)
+from .process import (
+    EXIT_INTERNAL,
+    EXIT_OUTPUT,
+    Interrupted,
+    env_flag,
+    exit_code_of,
+    signals_interrupt,
+    stdout_lost,
 )
 
 if TYPE_CHECKING:
@@ -769,27 +779,60 @@ _with_environment_variables(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
-    """The ``yunxiao-emas`` entry point: usage errors are JSON too with ``--json``."""
+    """The ``yunxiao-emas`` entry point: usage errors are JSON too with ``--json``; SIGTERM
+    cleans up as Ctrl+C does; nothing ends in a traceback (see :mod:`.process`)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    wants_json = "--json" in args or env_flag(os.environ.get(f"{ENV_PREFIX}_JSON")) is True
     try:
-        outcome = cli.main(args=args, prog_name="yunxiao-emas", standalone_mode=False)
+        with signals_interrupt():
+            outcome = cli.main(args=args, prog_name="yunxiao-emas", standalone_mode=False)
+            sys.stdout.flush()  # a full disk under stdout is found here, not at exit
     except click.ClickException as exc:
-        wants_json = "--json" in args or os.environ.get(f"{ENV_PREFIX}_JSON", "").lower() in {
-            "1",
-            "true",
-            "yes",
-            "on",
-        }
         if wants_json:
             _fail(exc.format_message(), exc.exit_code, error=type(exc).__name__, as_json=True)
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted!", err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        _interrupted(exc.__cause__ if isinstance(exc, click.exceptions.Abort) else exc, wants_json)
     except YunxiaoError as exc:  # pragma: no cover - every command maps its errors
-        _fail(str(exc), EXIT_INVALID, error=type(exc).__name__)
+        _fail(str(exc), EXIT_INVALID, error=type(exc).__name__, as_json=wants_json)
+    except OSError as exc:
+        if not _from_stdout(exc):
+            _unexpected(exc, wants_json)
+        stdout_lost()
+        click.echo(
+            f"yunxiao-emas: cannot write to standard output: {exc.strerror or type(exc).__name__}",
+            err=True,
+        )
+        sys.exit(EXIT_OUTPUT)
+    except Exception as exc:
+        _unexpected(exc, wants_json)
     sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)
+
+
+def _interrupted(cause: BaseException | None, as_json: bool) -> NoReturn:
+    """Ctrl+C or SIGTERM: whatever was interrupted has cleaned up on its way here."""
+    exit_code = exit_code_of(cause or KeyboardInterrupt())
+    name = cause.args[0] if isinstance(cause, Interrupted) else "SIGINT"
+    _fail(f"interrupted ({name})", exit_code, error="Interrupted", as_json=as_json)
+
+
+def _from_stdout(exc: OSError) -> bool:
+    """Whether ``exc`` came from writing or flushing standard output (click.echo, or the
+    flush of ``main``), not from some other file."""
+    codes = {click.echo.__code__, main.__code__}
+    return any(frame.f_code in codes for frame, _ in traceback.walk_tb(exc.__traceback__))
+
+
+def _unexpected(exc: BaseException, as_json: bool) -> NoReturn:
+    # A bug of ours: one line (its type and text, which hold no secret of ours: every error
+    # that could quote one is mapped above), never a traceback.
+    _fail(
+        f"internal error: {type(exc).__name__}: {exc} (a bug of yunxiao-emas: please report it)",
+        EXIT_INTERNAL,
+        error="InternalError",
+        as_json=as_json,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -100,6 +100,7 @@ def run_emulator(
     """Serve until interrupted (Ctrl+C or SIGTERM); :class:`CommandFailure` when it cannot."""
     _check_extra()
     from ..testing import EmulatedService, EmulatorConfigError
+    from ..testing._config import MAX_GENERATED_SIZE, read_regular_file
 
     config = _configuration(config_file, access_key_id, access_key_secret)
     base_dir = config_file.parent if config_file is not None else None
@@ -110,12 +111,16 @@ def run_emulator(
         raise CommandFailure(f"emulator config{where}: {exc}", 2) from None
     service.control_api = control_api
     for number, path in enumerate(artifacts, start=1):
+        try:  # a regular file, bounded: not a FIFO (a start that never comes), not /dev/zero
+            content = read_regular_file(path, MAX_GENERATED_SIZE, "--artifact")
+        except EmulatorConfigError as exc:
+            raise CommandFailure(str(exc), 2) from None
         service.add_artifact(
             DEMO_ORGANIZATION,
             1000 + number,
             1,
             f"emas-job-{number}",
-            path.read_bytes(),
+            content,
             service_connection_id=DEMO_SERVICE_CONNECTION,
             filename=path.name,
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import abc
 import os
-import re
 import stat as stat_module
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -105,7 +104,7 @@ class ParsedFileCache(Generic[_T]):
             raise error("is not a regular file")
         if stat.st_size > MAX_FILE_BYTES:
             raise error(f"is larger than {MAX_FILE_BYTES // 1024} KiB: not a credentials file")
-        data = _read_bounded(path, error)
+        data = read_bounded(path, error)
         try:
             # utf-8-sig: editors on Windows like to start files with a byte order mark.
             text = data.decode("utf-8-sig")
@@ -116,7 +115,9 @@ class ParsedFileCache(Generic[_T]):
         return parsed
 
 
-def _read_bounded(path: Path, error: Callable[[str], Exception]) -> bytes:
+def read_bounded(path: Path, error: Callable[[str], Exception]) -> bytes:
+    """At most :data:`MAX_FILE_BYTES` of the regular file ``path``; ``error(detail)`` when it
+    is no regular file, is larger, or cannot be read."""
     # O_NONBLOCK: if the path was replaced by a FIFO after the stat, open does not wait for a
     # writer; the bounded read then ends at once.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
@@ -157,13 +158,61 @@ def home() -> Path | Absent:
 
 
 BY_ARGUMENT = "the profile argument"
-_WORD = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+# The closed sets a message may quote: the modes of the aliyun CLI's profiles and the types of
+# the INI file's sections that the official tools know. Anything else in those fields is
+# described by its shape only: a secret pasted there looks just like a keyword (an AccessKey
+# secret is 30 letters and digits), so no pattern can tell the two apart, a closed set can.
+KNOWN_MODES = frozenset(
+    {
+        "AK",
+        "StsToken",
+        "RamRoleArn",
+        "EcsRamRole",
+        "RsaKeyPair",
+        "ChainableRamRoleArn",
+        "CredentialsURI",
+        "External",
+        "OIDC",
+        "CloudSSO",
+        "OAuth",
+    }
+)
+KNOWN_TYPES = frozenset(
+    {
+        "access_key",
+        "sts",
+        "bearer",
+        "ecs_ram_role",
+        "ram_role_arn",
+        "rsa_key_pair",
+        "oidc_role_arn",
+        "credentials_uri",
+    }
+)
 
 
-def shown(value: str) -> str:
-    """``value`` quoted for a message when it looks like a keyword (a mode, a type); a value
-    that does not (a secret pasted into the wrong field, say) is never quoted."""
-    return repr(value) if _WORD.fullmatch(value) else "(a value that is not a keyword, not shown)"
+def shape(value: str) -> str:
+    """What a value looks like, never what it is: its length and the kinds of its characters
+    (``a value of 30 characters: letters, digits``)."""
+    kinds = [
+        name
+        for name, present in (
+            ("letters", any(char.isascii() and char.isalpha() for char in value)),
+            ("digits", any(char.isascii() and char.isdigit() for char in value)),
+            ("punctuation", any(char.isascii() and not char.isalnum() for char in value)),
+            ("non-ASCII", any(not char.isascii() for char in value)),
+        )
+        if present
+    ]
+    return f"a value of {len(value)} characters: {', '.join(kinds) or 'none'}"
+
+
+def shown(value: str, known: frozenset[str]) -> str:
+    """``value`` quoted for a message when it is one of the ``known`` keywords (a mode, a
+    type); anything else (a secret pasted into the wrong field, say) is described by
+    :func:`shape`, never quoted."""
+    return repr(value) if value in known else f"({shape(value)}, not shown)"
 
 
 def profile_from(argument: str | None) -> tuple[str | None, str]:

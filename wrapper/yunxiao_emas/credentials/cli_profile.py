@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from ._source import (
     BY_ARGUMENT,
+    KNOWN_MODES,
     WAY_OUT,
     Absent,
     ParsedFileCache,
@@ -120,15 +121,17 @@ class CliProfileCredentials(Source):
         return config
 
     def _credentials(self, path: Path, name: str, profile: dict[str, Any]) -> AccessKeyCredentials:
-        where = f"profile {shown(name)}"
+        # A profile name is what the caller or the file asked for (the lookup matched it), not
+        # a secret field: quoted as it is, as "has no profile" quotes it.
+        where = f"profile {name!r}"
         mode = profile.get("mode")
         if not isinstance(mode, str) or not mode:
             raise self._error(path, f"{where}: mode is missing or empty")
         if mode not in self.supported_modes:
             raise self._error(
                 path,
-                f"{where} uses mode {shown(mode)}, which yunxiao-emas does not support "
-                f"(supported: {', '.join(self.supported_modes)}); {WAY_OUT}",
+                f"{where} uses mode {shown(mode, KNOWN_MODES)}, which yunxiao-emas does not "
+                f"support (supported: {', '.join(self.supported_modes)}); {WAY_OUT}",
             )
 
         def field(key: str) -> str:

@@ -9,6 +9,7 @@ from typing import ClassVar
 from ._source import (
     BY_ARGUMENT,
     ENV_CREDENTIALS_FILE,
+    KNOWN_TYPES,
     WAY_OUT,
     Absent,
     ParsedFileCache,
@@ -114,7 +115,7 @@ class IniFileCredentials(Source):
         if kind != "access_key":
             raise self._error(
                 path,
-                f"{where} has type {shown(kind)}, which yunxiao-emas does not support "
+                f"{where} has type {shown(kind, KNOWN_TYPES)}, which yunxiao-emas does not support "
                 f"(supported: access_key); {WAY_OUT}",
             )
 

@@ -17,7 +17,16 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import CredentialsError
-from ._source import ENV_CREDENTIALS_FILE, ENV_PROFILE, Absent, Source
+from ._source import (
+    ENV_CREDENTIALS_FILE,
+    ENV_PROFILE,
+    KNOWN_MODES,
+    KNOWN_TYPES,
+    Absent,
+    Source,
+    read_bounded,
+    shape,
+)
 from ._values import AccessKeyCredentials
 
 __all__ = ["EXTRA", "OfficialCredentials"]
@@ -77,17 +86,54 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _LINE = re.compile(r"\[line\s+(\d+)\]")
 
 
-_KEYWORD = re.compile(r"['\"][A-Za-z0-9_.-]{1,40}['\"]")
+_VALUE_OF_INI = re.compile(r"^[^=:\[#;\s][^=:]*[=:][ \t]*(.*?)\s*$", re.MULTILINE)
+_VALUE_OF_JSON = re.compile(r':\s*"((?:[^"\\]|\\.)*)"')
+_WORD_EDGE = "A-Za-z0-9_.+/=-"
 
 
-def _keyword_or_hidden(match: re.Match[str]) -> str:
-    # A quoted keyword (a mode, a type) says what is wrong; anything else may be a secret.
-    return match.group() if _KEYWORD.fullmatch(match.group()) else "'…'"
+def _values_in_files() -> set[str]:
+    """Every value the credentials files the official package reads hold (not their keys),
+    but the keywords of the closed sets: its messages may quote any of them, quoted or not
+    (``unsupported credential type <the value>``), and the one in a mode or a type may be a
+    secret pasted into the wrong field."""
+    values: set[str] = set()
+    for path, pattern in ((_cli_config(), _VALUE_OF_JSON), (_ini_file(), _VALUE_OF_INI)):
+        if path is None:
+            continue
+        try:
+            text = read_bounded(path, CredentialsError).decode("utf-8", "replace")
+        except CredentialsError:
+            continue  # the official package fails on it too, with a message of its own
+        values.update(match.group(1) for match in pattern.finditer(text))
+    # Shorter values are no secrets, and hiding them would mangle the words of the message.
+    return {value for value in values if len(value) >= 4 and value not in KNOWN_MODES | KNOWN_TYPES}
 
 
-def _one_line(error: BaseException) -> str:
+def _hide_values(text: str, values: set[str]) -> str:
+    # Longest first: a value that holds another is hidden whole.
+    for value in sorted(values, key=len, reverse=True):
+        pattern = f"(?<![{_WORD_EDGE}]){re.escape(value)}(?![{_WORD_EDGE}])"
+        text = re.sub(pattern, f"… ({shape(value)})".replace("\\", r"\\"), text)
+    return text
+
+
+def _keyword_or_hidden(match: re.Match[str], allowed: frozenset[str]) -> str:
+    # A quoted keyword of the closed sets (a mode, a type, the profile asked for) says what is
+    # wrong; anything else may be a secret, however much it looks like a keyword: only its
+    # shape is told.
+    inner = match.group()[1:-1]
+    if inner in allowed or inner.startswith("… ("):
+        return match.group()
+    return f"'…' ({shape(inner)})"
+
+
+def _one_line(
+    error: BaseException, values: set[str] | None = None, profile: str | None = None
+) -> str:
     """The official package's error in one line, without what it quotes: configparser and the
-    official readers quote the lines of a credentials file, secrets included."""
+    official readers quote the lines of a credentials file, secrets included, and values of
+    its fields (``values``: hidden wherever they appear). Only the keywords of the closed sets
+    and the ``profile`` asked for are quoted."""
     import configparser
 
     if isinstance(error, configparser.Error):
@@ -97,7 +143,9 @@ def _one_line(error: BaseException) -> str:
     # What follows a line break (or its escape, in a repr) is a file's next line: a value that
     # swallowed an indented line, say, the secret on it.
     text = re.split(r"\n|\\n", str(error), maxsplit=1)[0]
-    text = _QUOTED.sub(_keyword_or_hidden, text)
+    text = _hide_values(text, (values or set()) - {profile})
+    allowed = KNOWN_MODES | KNOWN_TYPES | {profile or "default"}
+    text = _QUOTED.sub(lambda match: _keyword_or_hidden(match, allowed), text)
     if _LINE.search(text):  # a parse error wrapped in another exception
         return f"a credentials file cannot be parsed ({type(error).__name__})"
     text = re.sub(r"\s+", " ", text).strip() or type(error).__name__
@@ -195,7 +243,9 @@ class OfficialCredentials(Source):
         except CredentialsError:
             raise
         except Exception as exc:  # the official package raises many kinds; each is a failure
-            raise CredentialsError(f"{self.source_name}: {_one_line(exc)}") from None
+            profile = self.profile or os.environ.get(ENV_PROFILE) or None
+            line = _one_line(exc, _values_in_files(), profile)
+            raise CredentialsError(f"{self.source_name}: {line}") from None
         finally:
             _quiet.active = False
 

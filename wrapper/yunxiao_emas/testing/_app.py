@@ -10,9 +10,10 @@ through an answer has to happen between ASGI messages.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import anyio
 from starlette.applications import Starlette
@@ -23,6 +24,7 @@ from starlette.routing import Route
 from ._control import CONTROL_PREFIX, ControlEndpoint
 from ._exchange import ApiAnswer, ApiRequest, ConnectionDropped
 from ._file_host import DOWNLOAD_PREFIX, iter_chunks
+from ._guard import ControlGuard
 
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
@@ -53,13 +55,36 @@ def _headers(scope: Scope) -> dict[str, str]:
 
 
 def _host(scope: Scope, headers: dict[str, str]) -> str:
-    if "host" in headers:
-        return headers["host"]
+    """Where the emulator is reached, for the download URLs it hands out: the address it
+    serves on. ``Host`` is the client's word (unsigned in the token API): it is taken only
+    when it names this machine or the address served on (any port: a mapped port, such as
+    docker's ``-p 8080:41233``, is reached by its Host), never another name
+    (``Host: evil.example`` would point the downloads there)."""
     server = scope.get("server")
+    served = None
     if server:
-        host, port = server
-        return f"{host}:{port}" if port else str(host)
-    return "localhost"
+        address, port = server
+        address = str(address)
+        served = f"[{address}]" if ":" in address else address
+        served = f"{served}:{port}" if port else served
+    sent = headers.get("host")
+    if sent is not None:
+        try:
+            name = (urlsplit(f"//{sent}").hostname or "").lower()
+        except ValueError:
+            name = ""
+        if name and (_loopback(name) or (server and name == str(server[0]).lower())):
+            return sent
+    return served or "localhost"
+
+
+def _loopback(name: str) -> bool:
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _encode_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
@@ -204,7 +229,8 @@ def build_app(service: EmulatedService, *, control: bool = True) -> Starlette:
         ),
     ]
     if control:
-        routes.append(Route(f"{CONTROL_PREFIX}{{rest:path}}", ControlEndpoint(service)))
+        guarded = ControlGuard(ControlEndpoint(service))  # no browser page may drive it
+        routes.append(Route(f"{CONTROL_PREFIX}{{rest:path}}", guarded))
     app = Starlette(routes=routes, exception_handlers={Exception: _internal_error(service)})
     # Every other path is the API's business (the gateway answers InvalidAction.NotFound), and a
     # route pattern would not do: Starlette's patterns do not match decoded paths that contain

@@ -34,7 +34,9 @@ import base64
 import binascii
 import functools
 import json
+import os
 import random
+import stat as stat_module
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,11 +150,77 @@ def _no_unknown_keys(data: Mapping[str, Any], known: tuple[str, ...], where: str
         )
 
 
+_GENERATED_CHUNK = 1024 * 1024
+
+
 def generated_content(size: int, seed: str) -> bytes:
     """``size`` bytes that look random, the same for the same ``seed`` in every run, so a
     configuration file gives the same md5 every time."""
-    # Test data, not a secret: a seeded generator is the point.
-    return random.Random(seed).randbytes(size)  # noqa: S311
+    # Test data, not a secret: a seeded generator is the point. In pieces of a MiB:
+    # Random.randbytes raises OverflowError from 2**28 bytes on (it draws size * 8 bits).
+    generator = random.Random(seed)  # noqa: S311
+    whole, rest = divmod(size, _GENERATED_CHUNK)
+    pieces = [generator.randbytes(_GENERATED_CHUNK) for _ in range(whole)]
+    pieces.append(generator.randbytes(rest))
+    return b"".join(pieces)
+
+
+MAX_CONFIG_BYTES = 64 * 1024 * 1024
+"""The largest configuration file (artifacts as base64 included); larger ones are no config."""
+MAX_NESTING = 64
+"""The deepest nesting of lists and mappings a configuration may have (it needs four)."""
+
+
+def read_regular_file(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them; EmulatorConfigError
+    (naming ``what``) for anything else: a FIFO would block the emulator's start forever (it is
+    opened without waiting for a writer), a device such as ``/dev/zero`` has no end, and a
+    directory no bytes."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise EmulatorConfigError(
+            f"{what}: cannot read {path} ({exc.strerror or type(exc).__name__})"
+        ) from None
+    try:
+        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+            raise EmulatorConfigError(f"{what}: {path} is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise EmulatorConfigError(
+            f"{what}: cannot read {path} ({exc.strerror or type(exc).__name__})"
+        ) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise EmulatorConfigError(f"{what}: {path} is larger than {limit} bytes")
+    return data
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in ``text`` outside quoted strings: the parsers
+    recurse once a level (JSON's raises RecursionError, YAML's takes seconds first)."""
+    depth = deepest = 0
+    quote = ""
+    escaped = False
+    for char in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote == '"':
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def artifact_spec(
@@ -189,12 +257,7 @@ def artifact_spec(
     if source == "path":
         assert base_dir is not None
         path = base_dir / Path(_text(item["path"], f"{where}.path")).expanduser()
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise EmulatorConfigError(
-                f"{where}.path: cannot read {path} ({exc.strerror or type(exc).__name__})"
-            ) from None
+        content = read_regular_file(path, MAX_GENERATED_SIZE, f"{where}.path")
         default_name = path.name
     elif source == "size":
         size = _int(item["size"], f"{where}.size")
@@ -227,15 +290,21 @@ def artifact_spec(
 def load_config(path: str | Path) -> dict[str, Any]:
     """The mapping in a YAML or JSON file (JSON when its name ends in ``.json``)."""
     path = Path(path)
+    raw = read_regular_file(path, MAX_CONFIG_BYTES, "the configuration")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise EmulatorConfigError(f"{path}: cannot be read ({reason})") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise EmulatorConfigError(f"{path}: cannot be read (not UTF-8 text)") from None
+    if _nesting(text) > MAX_NESTING:
+        raise EmulatorConfigError(
+            f"{path}: lists and mappings are nested more than {MAX_NESTING} deep"
+        )
     data: object
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
+        except RecursionError:  # block-style nesting the bracket count does not see
+            raise EmulatorConfigError(f"{path}: nested too deeply") from None
         except json.JSONDecodeError as exc:
             raise EmulatorConfigError(
                 f"{path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
@@ -245,6 +314,8 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
         try:
             data = yaml.safe_load(text)
+        except RecursionError:
+            raise EmulatorConfigError(f"{path}: nested too deeply") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

@@ -200,7 +200,12 @@ ROUTES: dict[str, dict[str, _Action]] = {
         "GET": lambda service, body: {"service_connections": service.service_connections()},
     },
     "faults": {"POST": _fault},
-    "calls": {"GET": lambda service, body: {"calls": [call._asdict() for call in service.calls]}},
+    "calls": {
+        "GET": lambda service, body: {
+            "calls": [call._asdict() for call in service.calls],
+            "dropped": service.calls.dropped,
+        }
+    },
     "token-answer": {
         "GET": lambda service, body: _token_answer(service, b""),
         "POST": _token_answer,

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._asked import Asked, region_organization
+from ._calls import CallRecord
 from ._exchange import ApiAnswer, ApiRequest, Call, Context, DownloadAnswer
 from ._faults import Faults
 from ._file_host import DOWNLOAD_PREFIX, FileHost
@@ -50,8 +51,9 @@ class ServiceCore:
         self.url_ttl, self.rate_limit = self._state.url_ttl, self._state.rate_limit  # checked
         self._faults = Faults()
         self._file_host = FileHost(self._state, self._faults)
-        self.calls: list[Call] = []
-        """Every request answered (API calls of both APIs and downloads), in order."""
+        self.calls: CallRecord = CallRecord()
+        """Every request answered (API calls of both APIs and downloads), in order: the last
+        10,000, each path cut at 1,024 characters; ``calls.dropped`` counts older ones."""
         self._baseline = self._copy_of_state()
         self._baseline_latency = 0.0
 

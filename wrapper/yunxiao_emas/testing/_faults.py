@@ -67,6 +67,17 @@ def _allowed_statuses(operation: str | None) -> frozenset[int]:
 
 
 def _check_retry_after(retry_after: RetryAfter) -> None:
+    if isinstance(retry_after, str) and not all(
+        char == "\t" or 0x20 <= ord(char) <= 0x7E or 0x80 <= ord(char) <= 0xFF
+        for char in retry_after
+    ):
+        # It is sent as a header value as it is: CR LF would end the header (the server then
+        # drops the connection); a field value holds visible characters, spaces, tabs and
+        # obs-text (latin-1) only.
+        raise ValueError(
+            "retry_after as a raw header value must hold no CR, LF or other control character, "
+            "and latin-1 characters only"
+        )
     if retry_after is None or isinstance(retry_after, str):
         return
     if isinstance(retry_after, bool) or not isinstance(retry_after, int | float):

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Literal
 from urllib.parse import parse_qsl, quote
 
+from ._compare import same
 from ._exchange import DownloadAnswer
 from ._faults import Faults
 from ._messages import (
@@ -88,7 +89,7 @@ class FileHost:
 
         def signed_with(key: bytes) -> bool:
             expected = _url_signature(key, token, filename, expires)
-            return hmac.compare_digest(signature, expected)
+            return same(signature, expected)
 
         retired = any(signed_with(key) for key in self._retired_url_keys)
         if not retired and not signed_with(self._url_key):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import hmac
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +27,7 @@ from urllib.parse import parse_qsl
 from ..auth.acs3 import ALGORITHM, DATE_FORMAT, SignedParts, sign_parts
 from ..auth.acs3 import TOKEN_HEADER as SECURITY_TOKEN_HEADER
 from ..auth.token import TOKEN_HEADER
+from ._compare import same
 from ._messages import GATEWAY_ERRORS, UNAUTHORIZED, UNAUTHORIZED_MESSAGES, Refusal
 from ._state import Identity, Key, State
 
@@ -118,7 +118,7 @@ def check_signature(state: State, request: ApiRequest, operation: SpecOperation)
 
     to_sign = {name: headers[name] for name in signed}
     actual_hash = hashlib.sha256(request.body).hexdigest()
-    payload_ok = hmac.compare_digest(headers["x-acs-content-sha256"], actual_hash)
+    payload_ok = same(headers["x-acs-content-sha256"], actual_hash)
     # The string to sign of the request as received, with the hash of the body received.
     parts = sign_parts(
         key.secret,
@@ -127,7 +127,7 @@ def check_signature(state: State, request: ApiRequest, operation: SpecOperation)
         parse_qsl(request.query_string, keep_blank_values=True),
         {**to_sign, "x-acs-content-sha256": actual_hash},
     )
-    if not payload_ok or not hmac.compare_digest(parts.signature, match["sig"]):
+    if not payload_ok or not same(parts.signature, match["sig"]):
         prefix = GATEWAY_ERRORS["SignatureDoesNotMatch"][1]
         raise Refusal.gateway(
             "SignatureDoesNotMatch",
@@ -184,7 +184,7 @@ def _check_security_token(state: State, key: Key, headers: Mapping[str, str]) ->
         return
     if token is None:
         raise Refusal.gateway("MissingSecurityToken")
-    if not hmac.compare_digest(token, key.security_token):
+    if not same(token, key.security_token):
         raise Refusal.gateway("InvalidSecurityToken.Malformed")
     if key.expires_at is not None and key.expires_at <= state.now():
         raise Refusal.gateway("InvalidSecurityToken.Expired")

@@ -84,7 +84,8 @@ class Key:
         return value
 
     def _in_range(self, value: float) -> bool:
-        if not math.isfinite(value):
+        # An int is finite however long (math.isfinite of a 400-digit int raises OverflowError).
+        if isinstance(value, float) and not math.isfinite(value):
             return False
         if self.low is not None and (value <= self.low if self.above else value < self.low):
             return False
