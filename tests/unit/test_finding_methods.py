@@ -29,6 +29,7 @@ from yunxiao_emas import (
     NoMatchError,
     NotFoundError,
     PipelineRun,
+    ServerError,
     ServiceConnection,
 )
 from yunxiao_emas.cli.spec import load_spec, resolve
@@ -304,3 +305,35 @@ def test_a_token_api_answer_is_bounded_like_any_answer(make: Any, api: Any) -> N
     )
     with pytest.raises(ApiError, match="larger than 1024 KiB"):
         make(credentials=TOKEN_CREDENTIALS).invoke("list_service_connections", ORG)
+
+
+# --- per-call options, as on the artifact's URL -------------------------------------------------
+
+
+def test_per_call_options_apply_to_a_finding_call(make: Any, api: Any) -> None:
+    route = api.get(f"{BASE_URL}{SIGNED_RUNS}/1").mock(
+        side_effect=[httpx.Response(503), json_answer(example("run.200.success"))]
+    )
+    with pytest.raises(ServerError):
+        make().invoke("get_pipeline_run", ORG, PIPELINE, 1, retries=0, extra_headers={"x-t": "1"})
+    assert route.call_count == 1
+    assert route.calls.last.request.headers["x-t"] == "1"
+
+
+def test_per_call_options_apply_to_every_page(make: Any, api: Any) -> None:
+    route = api.get(f"{TOKEN_BASE_URL}{TOKEN_RUNS}").mock(
+        side_effect=[
+            json_answer(summaries(2), **{"x-next-page": "2"}),
+            json_answer(summaries(1), **{"x-next-page": ""}),
+        ]
+    )
+    client = make(credentials=TOKEN_CREDENTIALS)
+    runs = client.collect("list_pipeline_runs", ORG, PIPELINE, extra_headers={"x-t": "2"})
+    assert [run.pipeline_run_id for run in runs] == [2, 1]
+    assert [call.request.headers["x-t"] for call in route.calls] == ["2", "2"]
+
+
+def test_a_bad_per_call_option_is_refused_before_any_request(make: Any, api: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^extra_headers: "):
+        make().invoke("list_service_connections", ORG, extra_headers={"x-acs-action": "x"})
+    assert not api.calls
