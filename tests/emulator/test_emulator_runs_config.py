@@ -235,7 +235,9 @@ async def test_a_service_connection_posted_is_listed_by_the_api(
 async def test_a_bad_body_is_a_400_naming_the_key_and_adds_nothing(
     service: EmulatedService, control: httpx.AsyncClient, path: str, body: bytes, message: str
 ) -> None:
-    response = await control.post(path, content=body)
+    # A JSON content type, as the control API asks of every POST (else 415, before the body).
+    headers = {"content-type": "application/json"}
+    response = await control.post(path, content=body, headers=headers)
 
     assert response.status_code == 400
     assert response.json()["error"] == "bad_request"
