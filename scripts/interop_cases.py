@@ -2,16 +2,21 @@
 
 Usage: python scripts/interop_cases.py OUTPUT_JSON [SPEC]   (default SPEC: openapi.yaml)
 
-Every example of every documented answer of both operations (the 200s and each 4xx/5xx, so
+Every example of every documented answer of every operation (the 200s and each 4xx/5xx, so
 every entry of ``components/examples``), once per media type, plus two bodies the examples do
 not show: the gateway's error in lower case and a body carrying both ``errorCode`` and
-``Code``. Each case says what a client must read from it:
+``Code``. Each case names its ``api`` (``signed`` or ``token``: which error model decodes it)
+and says what a client must read from it:
 
 - an error of the signed API: ``code``, by the spec's rule (the first of ``errorCode``,
   ``Code``, ``code`` that is a non-empty string);
 - an error of the token API: ``code`` (its ``errorCode``);
-- a 200 of the signed API: ``success``, ``fileUrl`` and ``errorCode``;
-- a 200 of the token API: ``url`` (the body is the URL as a JSON string or as plain text).
+- a 200 of GetPipelineEmasArtifactUrl: ``success``, ``fileUrl`` and ``errorCode``;
+- a 200 of GetEmasArtifactDownloadUrl: ``url`` (the URL as a JSON string or as plain text);
+- a 200 of the operations that find the ids (runs, lists of runs, service connections):
+  ``fields``, values at paths (``pipelineRun.stages.0.stageInfo.jobs.0.params``) of the decoded
+  model written back as JSON: the ids, the statuses, and a job's ``params``/``result`` strings
+  and its action's ``params`` object, where the EMAS rule reads the artifact.
 
 The programs of scripts/interop/ (one per generated client: TypeScript, Go, Java) read this
 file, feed each ``body`` with its ``status`` and ``contentType`` to the generated client and
@@ -32,6 +37,43 @@ DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "openapi.yaml"
 SIGNED = "GetPipelineEmasArtifactUrl"
 TOKEN = "GetEmasArtifactDownloadUrl"  # noqa: S105 (an operation id, not a token)
 CODE_KEYS = ("errorCode", "Code", "code")
+
+# The paths a client must read from a 200 of each operation that finds the ids, where the
+# example has them (a job's params and result strings, an action's params object, the ids).
+_JOB = "stages.0.stageInfo.jobs.0"
+_RUN_FIELDS = (
+    "pipelineRunId",
+    "status",
+    "triggerMode",
+    "stages.0.index",
+    f"{_JOB}.id",
+    f"{_JOB}.name",
+    f"{_JOB}.params",
+    f"{_JOB}.result",
+    f"{_JOB}.actions.0.params.md5",
+)
+FIELDS: dict[str, tuple[str, ...]] = {
+    "GetPipelineRun": ("success", *(f"pipelineRun.{path}" for path in _RUN_FIELDS)),
+    "GetPipelineRunByToken": _RUN_FIELDS,
+    "GetLatestPipelineRunByToken": _RUN_FIELDS,
+    "ListPipelineRuns": (
+        "success",
+        "nextToken",
+        "totalCount",
+        "pipelineRuns.0.pipelineRunId",
+        "pipelineRuns.1.pipelineRunId",
+        "pipelineRuns.1.endTime",
+    ),
+    "ListPipelineRunsByToken": ("0.pipelineRunId", "1.pipelineRunId", "1.endTime", "1.creator"),
+    "ListServiceConnections": (
+        "success",
+        "serviceConnections.0.id",
+        "serviceConnections.0.type",
+        "serviceConnections.0.ownerAccountId",
+    ),
+    "ListServiceConnectionsByToken": ("0.id", "0.type", "0.ownerAccountId"),
+}
+TOKEN_API = frozenset({TOKEN, *(name for name in FIELDS if name.endswith("ByToken"))})
 
 # Bodies no example of the spec shows, each under the status it may come with.
 EXTRA_SIGNED_ERRORS: list[tuple[str, int, dict[str, Any]]] = [
@@ -80,6 +122,30 @@ def error_code(body: Mapping[str, Any]) -> str:
     raise ValueError(f"an error body without a code: {body!r}")
 
 
+def _at(value: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, Mapping) and part in value:
+            value = value[part]
+        else:
+            raise KeyError(path)
+    return value
+
+
+def _fields(value: Any, paths: tuple[str, ...]) -> dict[str, Any]:
+    """The value at each of ``paths`` that the example has."""
+    found = {}
+    for path in paths:
+        try:
+            found[path] = _at(value, path)
+        except KeyError:
+            continue
+    if not found:
+        raise ValueError(f"an example without any of the fields {paths}")
+    return found
+
+
 def _operations(spec: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     for item in spec["paths"].values():
         for method in ("get", "post"):
@@ -95,7 +161,9 @@ def _case(operation: str, status: int, content_type: str, name: str, value: Any)
         body = value
     else:
         raise ValueError(f"{operation} {status} {name}: a {content_type} example must be a string")
-    if 200 <= status < 300 and operation == SIGNED:
+    if 200 <= status < 300 and operation in FIELDS:
+        expect = {"fields": _fields(value, FIELDS[operation])}
+    elif 200 <= status < 300 and operation == SIGNED:
         expect: dict[str, Any] = {
             "success": value["success"],
             "fileUrl": value.get("fileUrl", ""),
@@ -103,13 +171,14 @@ def _case(operation: str, status: int, content_type: str, name: str, value: Any)
         }
     elif 200 <= status < 300:
         expect = {"url": value}
-    elif operation == SIGNED:
+    elif operation not in TOKEN_API:
         expect = {"code": error_code(value)}
     else:
         expect = {"code": value["errorCode"]}
     return {
         "name": f"{operation} {status} {content_type} {name}",
         "operation": operation,
+        "api": "token" if operation in TOKEN_API else "signed",
         "status": status,
         "contentType": content_type,
         "body": body,
@@ -131,8 +200,9 @@ def build_cases(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
                 for name, example in examples.items():
                     value = _resolve(spec, example)["value"]
                     cases.append(_case(operation_id, int(status), content_type, name, value))
-    if seen_operations != {SIGNED, TOKEN}:
-        raise ValueError(f"expected the operations {SIGNED} and {TOKEN}, got {seen_operations}")
+    expected = {SIGNED, TOKEN, *FIELDS}
+    if seen_operations != expected:
+        raise ValueError(f"expected the operations {sorted(expected)}, got {seen_operations}")
     for name, status, value in EXTRA_SIGNED_ERRORS:
         cases.append(_case(SIGNED, status, "application/json", name, value))
     return cases

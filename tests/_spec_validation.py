@@ -40,19 +40,27 @@ def operation_of(path: str) -> SpecOperation | None:
     """The operation whose API answers a request to ``path`` (still percent-encoded), or None
     for a download.
 
-    The operation whose template the path fits; else the one sharing the longest literal
-    beginning (a wrong path under ``/oapi/`` is the token API's to refuse); on a tie the first
-    of openapi.yaml, the signed API, whose gateway answers every other path.
+    The operation whose template (its path, or its ``x-region-edition-path``) the path fits,
+    the one with more literal segments when several do (``runs/latestPipelineRun`` is not a run
+    id); else the one sharing the longest literal beginning (a wrong path under ``/oapi/`` is
+    the token API's to refuse); on a tie the first of openapi.yaml, the signed API, whose
+    gateway answers every other path.
     """
     if path.startswith(DOWNLOAD_PREFIX):
         return None
     best: tuple[int, SpecOperation] | None = None
+    fitting: tuple[int, SpecOperation] | None = None
     for operation in operations().values():
-        fits, shared = _literal_prefix(operation.path, path)
-        if fits:
-            return operation
-        if best is None or shared > best[0]:
-            best = (shared, operation)
+        region = operation.extensions.get("x-region-edition-path")
+        for template in (operation.path, *([region] if isinstance(region, str) else [])):
+            fits, shared = _literal_prefix(template, path)
+            literals = sum(not part.startswith("{") for part in template.split("/"))
+            if fits and (fitting is None or literals > fitting[0]):
+                fitting = (literals, operation)
+            if best is None or shared > best[0]:
+                best = (shared, operation)
+    if fitting is not None:
+        return fitting[1]
     assert best is not None
     return best[1]
 

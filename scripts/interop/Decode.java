@@ -48,6 +48,50 @@ public final class Decode {
     return null;
   }
 
+  private static final String ORG = "5ebbc0228123212b59xxxxx";
+
+  /** One of the operations that find the ids: what the client decoded, or null for the others. */
+  static Object finding(PipelineApi api, String operation) throws ApiException {
+    switch (operation) {
+      case "GetPipelineRun": return api.getPipelineRun(ORG, 1111L, 1L);
+      case "GetPipelineRunByToken": return api.getPipelineRunByToken(ORG, 1111L, 1L);
+      case "GetLatestPipelineRunByToken": return api.getLatestPipelineRunByToken(ORG, 1111L);
+      case "ListPipelineRuns":
+        return api.listPipelineRuns(ORG, 1111L, 30, null, null, null, "SUCCESS", null);
+      case "ListPipelineRunsByToken":
+        return api.listPipelineRunsByToken(ORG, 1111L, 1, 30, null, null, null, null);
+      case "ListServiceConnections": return api.listServiceConnections(ORG, "emas");
+      case "ListServiceConnectionsByToken": return api.listServiceConnectionsByToken(ORG, "emas");
+      default: return null;
+    }
+  }
+
+  /** The value at a dotted path ("stages.0.stageInfo.jobs.0.params"), or null. */
+  static Object at(Object value, String path) {
+    for (String part : path.split("\\.")) {
+      if (value instanceof Map) {
+        value = ((Map<?, ?>) value).get(part);
+      } else if (value instanceof List && part.matches("[0-9]+")
+          && Integer.parseInt(part) < ((List<?>) value).size()) {
+        value = ((List<?>) value).get(Integer.parseInt(part));
+      } else {
+        return null;
+      }
+    }
+    return value;
+  }
+
+  /** The decoded model, written back as JSON by the client's mapper, against the fields. */
+  static String fieldsProblem(Object model, Map<String, Object> fields) throws Exception {
+    Object held = MAPPER.convertValue(model, Object.class);
+    for (Map.Entry<String, Object> field : fields.entrySet()) {
+      String got = MAPPER.writeValueAsString(at(held, field.getKey()));
+      String want = MAPPER.writeValueAsString(field.getValue());
+      if (!got.equals(want)) return "read " + field.getKey() + " = " + got + ", not " + want;
+    }
+    return null;
+  }
+
   /** A problem, or null when the client read what the case expects. */
   static String check(PipelineApi api, Map<String, Object> item) throws Exception {
     CURRENT.set(item);
@@ -55,9 +99,17 @@ public final class Decode {
     Map<String, Object> expect = (Map<String, Object>) item.get("expect");
     int status = (Integer) item.get("status");
     boolean ok = status >= 200 && status < 300;
-    boolean signed = "GetPipelineEmasArtifactUrl".equals(item.get("operation"));
+    String operation = String.valueOf(item.get("operation"));
+    boolean signed = "signed".equals(item.get("api"));
     try {
-      if (signed) {
+      Object found = finding(api, operation);
+      if (found != null) {
+        if (!ok) return "expected an error, got " + found;
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fields = (Map<String, Object>) expect.get("fields");
+        return fieldsProblem(found, fields);
+      }
+      if ("GetPipelineEmasArtifactUrl".equals(operation)) {
         ArtifactUrlResponse answer =
             api.getPipelineEmasArtifactUrl("5ebbc0228123212b59xxxxx", 1111L, 1L, "Psaxsa", "assasas", 122L);
         if (!ok) return "expected an error, got " + answer;

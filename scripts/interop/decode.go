@@ -23,15 +23,17 @@ import (
 type testCase struct {
 	Name        string `json:"name"`
 	Operation   string `json:"operation"`
+	API         string `json:"api"`
 	Status      int    `json:"status"`
 	ContentType string `json:"contentType"`
 	Body        string `json:"body"`
 	Expect      struct {
-		Code      *string `json:"code"`
-		URL       *string `json:"url"`
-		Success   *bool   `json:"success"`
-		FileURL   *string `json:"fileUrl"`
-		ErrorCode *string `json:"errorCode"`
+		Code      *string                `json:"code"`
+		URL       *string                `json:"url"`
+		Success   *bool                  `json:"success"`
+		FileURL   *string                `json:"fileUrl"`
+		ErrorCode *string                `json:"errorCode"`
+		Fields    map[string]interface{} `json:"fields"`
 	} `json:"expect"`
 }
 
@@ -80,6 +82,63 @@ func alternative(e api.ErrorResponse) interface{} {
 	return nil
 }
 
+// generic decodes JSON with numbers kept exact (int64 ids beyond float64's precision).
+func generic(raw []byte) (interface{}, error) {
+	decoder := json.NewDecoder(strings.NewReader(string(raw)))
+	decoder.UseNumber()
+	var value interface{}
+	err := decoder.Decode(&value)
+	return value, err
+}
+
+// at is the value at a dotted path ("stages.0.stageInfo.jobs.0.params") of a generic value.
+func at(value interface{}, path string) (interface{}, bool) {
+	for _, part := range strings.Split(path, ".") {
+		switch v := value.(type) {
+		case map[string]interface{}:
+			next, ok := v[part]
+			if !ok {
+				return nil, false
+			}
+			value = next
+		case []interface{}:
+			var index int
+			if _, err := fmt.Sscanf(part, "%d", &index); err != nil || index < 0 || index >= len(v) {
+				return nil, false
+			}
+			value = v[index]
+		default:
+			return nil, false
+		}
+	}
+	return value, true
+}
+
+// fieldsProblem compares the fields of a decoded model (written back as JSON by the generated
+// code) with the expected ones; "" when they agree.
+func fieldsProblem(model interface{}, want map[string]interface{}) string {
+	raw, err := json.Marshal(model)
+	if err != nil {
+		return fmt.Sprintf("cannot write the model back as JSON: %v", err)
+	}
+	held, err := generic(raw)
+	if err != nil {
+		return fmt.Sprintf("cannot read the model's JSON: %v", err)
+	}
+	for path, expected := range want {
+		got, ok := at(held, path)
+		if !ok {
+			return fmt.Sprintf("no %s in %s", path, raw)
+		}
+		gotJSON, _ := json.Marshal(got)
+		wantJSON, _ := json.Marshal(expected)
+		if string(gotJSON) != string(wantJSON) {
+			return fmt.Sprintf("read %s = %s, not %s", path, gotJSON, wantJSON)
+		}
+	}
+	return ""
+}
+
 // typedCode is the code in the typed field of the shape the decoder kept: ServiceError's
 // errorCode, GatewayError's Code, GatewayErrorLowerCase's code.
 func typedCode(e api.ErrorResponse) string {
@@ -94,6 +153,35 @@ func typedCode(e api.ErrorResponse) string {
 	return ""
 }
 
+// finding calls one of the operations that find the ids, returning what the client decoded.
+func finding(ctx context.Context, client *api.PipelineAPIService, operation string) (interface{}, error) {
+	const org = "5ebbc0228123212b59xxxxx"
+	switch operation {
+	case "GetPipelineRun":
+		answer, _, err := client.GetPipelineRun(ctx, org, 1111, 1).Execute()
+		return answer, err
+	case "GetPipelineRunByToken":
+		answer, _, err := client.GetPipelineRunByToken(ctx, org, 1111, 1).Execute()
+		return answer, err
+	case "GetLatestPipelineRunByToken":
+		answer, _, err := client.GetLatestPipelineRunByToken(ctx, org, 1111).Execute()
+		return answer, err
+	case "ListPipelineRuns":
+		answer, _, err := client.ListPipelineRuns(ctx, org, 1111).MaxResults(30).Status("SUCCESS").Execute()
+		return answer, err
+	case "ListPipelineRunsByToken":
+		answer, _, err := client.ListPipelineRunsByToken(ctx, org, 1111).Page(1).PerPage(30).Execute()
+		return answer, err
+	case "ListServiceConnections":
+		answer, _, err := client.ListServiceConnections(ctx, org).SericeConnectionType("emas").Execute()
+		return answer, err
+	case "ListServiceConnectionsByToken":
+		answer, _, err := client.ListServiceConnectionsByToken(ctx, org).SericeConnectionType("emas").Execute()
+		return answer, err
+	}
+	return nil, fmt.Errorf("unknown operation %s", operation)
+}
+
 // workarounds counts the answers read through the documented workaround, by name.
 var workarounds = map[string]int{}
 
@@ -105,7 +193,16 @@ func check(c testCase) string {
 	ok := c.Status >= 200 && c.Status < 300
 
 	var err error
-	if c.Operation == "GetPipelineEmasArtifactUrl" {
+	if c.Expect.Fields != nil || (c.Operation != "GetPipelineEmasArtifactUrl" && c.Operation != "GetEmasArtifactDownloadUrl") {
+		var answer interface{}
+		answer, err = finding(ctx, client, c.Operation)
+		if err == nil {
+			if !ok {
+				return fmt.Sprintf("expected an error, got %+v", answer)
+			}
+			return fieldsProblem(answer, c.Expect.Fields)
+		}
+	} else if c.Operation == "GetPipelineEmasArtifactUrl" {
 		var answer *api.ArtifactUrlResponse
 		answer, _, err = client.GetPipelineEmasArtifactUrl(ctx, "5ebbc0228123212b59xxxxx", 1111, 1, "Psaxsa", "assasas").
 			ServiceConnectionId(122).Execute()
@@ -155,6 +252,9 @@ func check(c testCase) string {
 	var code string
 	switch m := model.(type) {
 	case api.ErrorResponse:
+		if c.API != "signed" {
+			return "a token API error decoded as the signed API's ErrorResponse"
+		}
 		if typed := typedCode(m); typed == "" {
 			// The spec's shapes have required keys that do not overlap, so the decoder keeps
 			// the shape the body has, its code in the typed field, not an additional property.
@@ -162,6 +262,9 @@ func check(c testCase) string {
 		}
 		code = codeOf(alternative(m))
 	case api.TokenApiError:
+		if c.API != "token" {
+			return "a signed API error decoded as the token API's TokenApiError"
+		}
 		code = m.GetErrorCode()
 	default:
 		return fmt.Sprintf("decoded into an unexpected %T", model)

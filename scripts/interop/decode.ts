@@ -9,18 +9,32 @@ import {
   Configuration,
   ErrorResponseFromJSON,
   PipelineApi,
+  PipelineRunResponseToJSON,
+  PipelineRunsResponseToJSON,
+  PipelineRunSummaryToJSON,
+  PipelineRunToJSON,
   ResponseError,
+  ServiceConnectionsResponseToJSON,
+  ServiceConnectionToJSON,
   TokenApiErrorFromJSON,
 } from "./client";
 import type { ErrorResponse } from "./client";
 
 interface Case {
   name: string;
-  operation: "GetPipelineEmasArtifactUrl" | "GetEmasArtifactDownloadUrl";
+  operation: string;
+  api: "signed" | "token";
   status: number;
   contentType: string;
   body: string;
-  expect: { code?: string; url?: string; success?: boolean; fileUrl?: string; errorCode?: string };
+  expect: {
+    code?: string;
+    url?: string;
+    success?: boolean;
+    fileUrl?: string;
+    errorCode?: string;
+    fields?: Record<string, unknown>;
+  };
 }
 
 const IDS = {
@@ -41,6 +55,51 @@ function codeOf(body: ErrorResponse): string | undefined {
   return undefined;
 }
 
+const ORG = IDS.organizationId;
+const RUN = { organizationId: ORG, pipelineId: IDS.pipelineId, pipelineRunId: IDS.pipelineRunId };
+
+/** The operations that find the ids: the call, and its decoded answer written back as JSON
+ * by the generated serialiser (what the client holds, in the API's own names). */
+const FINDING: Record<string, (client: PipelineApi) => Promise<unknown>> = {
+  GetPipelineRun: async (c) => PipelineRunResponseToJSON(await c.getPipelineRun(RUN)),
+  GetPipelineRunByToken: async (c) => PipelineRunToJSON(await c.getPipelineRunByToken(RUN)),
+  GetLatestPipelineRunByToken: async (c) =>
+    PipelineRunToJSON(await c.getLatestPipelineRunByToken({ organizationId: ORG, pipelineId: IDS.pipelineId })),
+  ListPipelineRuns: async (c) =>
+    PipelineRunsResponseToJSON(
+      await c.listPipelineRuns({ organizationId: ORG, pipelineId: IDS.pipelineId, maxResults: 30, status: "SUCCESS" }),
+    ),
+  ListPipelineRunsByToken: async (c) =>
+    (await c.listPipelineRunsByToken({ organizationId: ORG, pipelineId: IDS.pipelineId, page: 1, perPage: 30 })).map(
+      PipelineRunSummaryToJSON,
+    ),
+  ListServiceConnections: async (c) =>
+    ServiceConnectionsResponseToJSON(await c.listServiceConnections({ organizationId: ORG, sericeConnectionType: "emas" })),
+  ListServiceConnectionsByToken: async (c) =>
+    (await c.listServiceConnectionsByToken({ organizationId: ORG, sericeConnectionType: "emas" })).map(
+      ServiceConnectionToJSON,
+    ),
+};
+
+/** The value at a dotted path ("stages.0.stageInfo.jobs.0.params"), or undefined. */
+function at(value: unknown, path: string): unknown {
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function fieldsProblem(held: unknown, want: Record<string, unknown>): string | null {
+  for (const [path, expected] of Object.entries(want)) {
+    const got = at(held, path);
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      return `read ${path} = ${JSON.stringify(got)}, not ${JSON.stringify(expected)}`;
+    }
+  }
+  return null;
+}
+
 function api(item: Case): PipelineApi {
   const fetchApi = async (): Promise<Response> =>
     new Response(item.body, { status: item.status, headers: { "content-type": item.contentType } });
@@ -52,6 +111,12 @@ async function check(item: Case): Promise<string | null> {
   const client = api(item);
   const ok = item.status >= 200 && item.status < 300;
   try {
+    const finding = FINDING[item.operation];
+    if (finding !== undefined) {
+      const held = await finding(client);
+      if (!ok) return `expected an error, got ${JSON.stringify(held)}`;
+      return fieldsProblem(held, item.expect.fields ?? {});
+    }
     if (item.operation === "GetPipelineEmasArtifactUrl") {
       const answer = await client.getPipelineEmasArtifactUrl(IDS);
       if (!ok) return `expected an error, got ${JSON.stringify(answer)}`;
@@ -66,10 +131,7 @@ async function check(item: Case): Promise<string | null> {
     if (ok || !(error instanceof ResponseError)) return `failed: ${String(error)}`;
     if (error.response.status !== item.status) return `status ${error.response.status}`;
     const json: unknown = await error.response.json();
-    const code =
-      item.operation === "GetPipelineEmasArtifactUrl"
-        ? codeOf(ErrorResponseFromJSON(json))
-        : TokenApiErrorFromJSON(json).errorCode;
+    const code = item.api === "signed" ? codeOf(ErrorResponseFromJSON(json)) : TokenApiErrorFromJSON(json).errorCode;
     return code === item.expect.code ? null : `read the code ${JSON.stringify(code)}`;
   }
 }

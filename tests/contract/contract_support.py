@@ -36,7 +36,8 @@ VERSION = str(operations()[SIGNED.name].extensions["x-acs-version"])
 
 
 class AcsV3RequestsAuth(requests.auth.AuthBase):
-    """ACS3-HMAC-SHA256 for ``requests``: the SDK's headers, signed by ``sign_parts``."""
+    """ACS3-HMAC-SHA256 for ``requests``: the SDK's headers, signed by ``sign_parts``;
+    ``action`` is the operation's ``x-acs-action`` (GetPipelineEmasArtifactUrl by default)."""
 
     def __init__(
         self,
@@ -44,10 +45,12 @@ class AcsV3RequestsAuth(requests.auth.AuthBase):
         secret: str,
         *,
         clock: Callable[[], float] = time.time,
+        action: str = ACTION,
     ) -> None:
         self.access_key_id = access_key_id
         self.secret = secret
         self.clock = clock
+        self.action = action
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         url = urlsplit(str(request.url))
@@ -56,7 +59,7 @@ class AcsV3RequestsAuth(requests.auth.AuthBase):
             body = body.encode("utf-8")
         headers = {
             "host": url.netloc,
-            "x-acs-action": ACTION,
+            "x-acs-action": self.action,
             "x-acs-version": VERSION,
             "x-acs-date": time.strftime(DATE_FORMAT, time.gmtime(self.clock())),
             "x-acs-signature-nonce": secrets.token_hex(16),

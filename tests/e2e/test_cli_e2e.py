@@ -62,7 +62,10 @@ def test_url_json_prints_one_object(emulator: Emulated, run_cli: Any) -> None:
 
     assert result.returncode == 0, result.stderr
     body = json.loads(result.stdout)
-    assert set(body) == {"url", "request_id", "expires_at"}
+    # ids: every id used; found: where those not given came from (none here: all given).
+    assert set(body) == {"url", "request_id", "expires_at", "ids", "found"}
+    assert body["ids"] == emulator.ids()
+    assert body["found"] == {}
     assert body["url"].startswith(f"{emulator.base_url}/emas-artifacts/")
 
 

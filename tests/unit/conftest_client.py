@@ -202,6 +202,23 @@ class Driver:
             return call()
         return self.run(call())
 
+    def invoke(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The client's method ``name`` called (awaited on the async client)."""
+        result = getattr(self.client, name)(*args, **kwargs)
+        return result if self.flavour == "sync" else self.run(result)
+
+    def collect(self, name: str, *args: Any, **kwargs: Any) -> list[Any]:
+        """Every item of the iterator the method ``name`` returns (``async for`` on the async
+        client)."""
+        iterator = getattr(self.client, name)(*args, **kwargs)
+        if self.flavour == "sync":
+            return list(iterator)
+
+        async def gather() -> list[Any]:
+            return [item async for item in iterator]
+
+        return self.run(gather())  # type: ignore[no-any-return]
+
     def close(self) -> None:
         if isinstance(self.client, Client):
             self.client.close()

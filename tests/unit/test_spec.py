@@ -87,6 +87,46 @@ OPERATIONS = {
     TOKEN_OPERATION: (TOKEN_PATH, TOKEN_METHOD),
 }
 OPERATION_SERVERS = {REFERENCE_ACTION: REFERENCE_SERVER, TOKEN_OPERATION: TOKEN_SERVER}
+# Where each id comes from (api-digest.md): operationId -> path, server, query names in order,
+# the API's misspellings (sericeConnectionType, endTme) included.
+_TOKEN_BASE = "/oapi/v1/flow/organizations/{organizationId}"
+FINDING_OPERATIONS: dict[str, tuple[str, str, list[str]]] = {
+    "GetPipelineRun": (
+        "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}",
+        REFERENCE_SERVER,
+        [],
+    ),
+    "ListPipelineRuns": (
+        "/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns",
+        REFERENCE_SERVER,
+        ["maxResults", "nextToken", "startTime", "endTime", "status", "triggerMode"],
+    ),
+    "ListServiceConnections": (
+        "/organization/{organizationId}/serviceConnections",
+        REFERENCE_SERVER,
+        ["sericeConnectionType"],
+    ),
+    "GetPipelineRunByToken": (
+        f"{_TOKEN_BASE}/pipelines/{{pipelineId}}/runs/{{pipelineRunId}}",
+        TOKEN_SERVER,
+        [],
+    ),
+    "GetLatestPipelineRunByToken": (
+        f"{_TOKEN_BASE}/pipelines/{{pipelineId}}/runs/latestPipelineRun",
+        TOKEN_SERVER,
+        [],
+    ),
+    "ListPipelineRunsByToken": (
+        f"{_TOKEN_BASE}/pipelines/{{pipelineId}}/runs",
+        TOKEN_SERVER,
+        ["page", "perPage", "startTime", "endTme", "status", "triggerMode"],
+    ),
+    "ListServiceConnectionsByToken": (
+        f"{_TOKEN_BASE}/serviceConnections",
+        TOKEN_SERVER,
+        ["sericeConnectionType"],
+    ),
+}
 INTEGER_PARAMETERS = [n for n, t in REFERENCE_TYPES.items() if t == "integer"]
 STRING_PARAMETERS = [n for n, t in REFERENCE_TYPES.items() if t == "string"]
 EVERY_PARAMETER = [
@@ -218,8 +258,44 @@ def security_scheme(spec: dict[str, Any], operation_id: str) -> dict[str, Any]:
 # --- The operations ---------------------------------------------------------------------------
 
 
-def test_the_paths_are_the_two_reference_paths(spec: dict[str, Any]) -> None:
-    assert sorted(spec["paths"]) == sorted([REFERENCE_PATH, TOKEN_PATH])
+def test_the_paths_are_the_reference_paths_and_those_of_the_ids(spec: dict[str, Any]) -> None:
+    finding = [path for path, _, _ in FINDING_OPERATIONS.values()]
+    assert sorted(spec["paths"]) == sorted([REFERENCE_PATH, TOKEN_PATH, *finding])
+
+
+@pytest.mark.parametrize("operation_id", FINDING_OPERATIONS)
+def test_each_operation_finding_the_ids_is_the_digests(
+    spec: dict[str, Any], operation_id: str
+) -> None:
+    path, server, query = FINDING_OPERATIONS[operation_id]
+    item = spec["paths"][path]
+    assert set(item) == {"servers", "get"}
+    op = item["get"]
+    assert op["operationId"] == operation_id
+    assert [s["url"] for s in item["servers"]] == [server]
+    declared = [resolve(spec, p) for p in op["parameters"]]
+    assert [p["name"] for p in declared if p["in"] == "query"] == query
+    if server == REFERENCE_SERVER:
+        assert (op["x-acs-action"], op["x-acs-version"]) == (operation_id, REFERENCE_VERSION)
+        assert op["security"] == [{"acs3HmacSha256": []}]
+    else:
+        assert op["security"] == [{"yunxiaoToken": []}]
+
+
+@pytest.mark.parametrize(
+    "operation_id", [TOKEN_OPERATION, *(o for o in FINDING_OPERATIONS if o.endswith("ByToken"))]
+)
+def test_every_token_operation_names_its_region_edition_path(
+    spec: dict[str, Any], operation_id: str
+) -> None:
+    [(path, op)] = [
+        (p, item["get"])
+        for p, item in spec["paths"].items()
+        if item.get("get", {}).get("operationId") == operation_id
+    ]
+    central = "/oapi/v1/flow/organizations/{organizationId}/"
+    assert path.startswith(central)
+    assert op["x-region-edition-path"] == "/oapi/v1/flow/" + path.removeprefix(central)
 
 
 @pytest.mark.parametrize("operation_id", OPERATIONS)
@@ -382,8 +458,8 @@ def test_example_ids_are_the_reference_examples_by_argument_name() -> None:
 # --- The reader of the spec (yunxiao_emas.cli.spec) ---------------------------------------------
 
 
-def test_the_reader_finds_both_operations() -> None:
-    assert set(_spec.operations()) == set(OPERATIONS)
+def test_the_reader_finds_every_operation() -> None:
+    assert set(_spec.operations()) == {*OPERATIONS, *FINDING_OPERATIONS}
 
 
 @pytest.mark.parametrize("operation_id", OPERATIONS)

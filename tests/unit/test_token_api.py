@@ -159,20 +159,54 @@ def test_without_endpoint_a_token_call_goes_to_the_token_apis_host(make: Any, ap
     assert (url.scheme, url.host, url.port) == ("https", TOKEN_HOST, None)
 
 
+REGION_PATH = "/oapi/v1/flow/pipelines/getEmasArtifactDownloadUrl"
+
+
 @pytest.mark.parametrize(
-    ("endpoint", "base_url"),
+    ("endpoint", "base_url", "path"),
     [
-        ("devops-instance.example.com", "https://devops-instance.example.com"),
-        ("https://devops-instance.example.com/", "https://devops-instance.example.com"),
-        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        # An instance's own domain: the region edition, without /organizations/{id}.
+        ("devops-instance.example.com", "https://devops-instance.example.com", REGION_PATH),
+        (
+            "https://devops-instance.example.com/",
+            "https://devops-instance.example.com",
+            REGION_PATH,
+        ),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080", TOKEN_PATH),
     ],
 )
 def test_an_explicit_endpoint_serves_the_token_api(
-    make: Any, api: Any, endpoint: str, base_url: str
+    make: Any, api: Any, endpoint: str, base_url: str, path: str
 ) -> None:
     route = api.route().mock(return_value=token_ok())
     make(endpoint=endpoint).call()
-    assert str(the_request(route).url).startswith(f"{base_url}{TOKEN_PATH}?")
+    assert str(the_request(route).url).startswith(f"{base_url}{path}?")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "edition", "path"),
+    [
+        ("devops-instance.example.com", "central", TOKEN_PATH),
+        ("http://127.0.0.1:8080", "region", REGION_PATH),
+    ],
+)
+def test_an_explicit_edition_wins_over_the_host(
+    make: Any, api: Any, endpoint: str, edition: str, path: str
+) -> None:
+    route = api.route().mock(return_value=token_ok())
+    make(endpoint=endpoint, edition=edition).call()
+    assert the_request(route).url.path == path
+
+
+def test_the_edition_does_not_change_the_signed_api(make: Any, api: Any) -> None:
+    route = api.route().mock(return_value=ok())
+    make(credentials=CREDENTIALS, endpoint="devops-instance.example.com", edition="region").call()
+    assert the_request(route).url.path.startswith("/organization/")
+
+
+def test_an_unknown_edition_is_refused_before_any_request(make: Any, api: Any) -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^edition: "):
+        make(edition="regional")
 
 
 def test_an_access_key_on_the_same_options_calls_the_signed_api(make: Any, api: Any) -> None:

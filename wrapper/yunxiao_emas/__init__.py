@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         ForbiddenError,
         InvalidArgumentError,
         InvalidParameterError,
+        NoMatchError,
         NotFoundError,
         ServerError,
         ThrottledError,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
         YunxiaoError,
     )
     from .models import ArtifactUrl, DownloadedArtifact
+    from .runs import EmasArtifact, PipelineRun, PipelineRunSummary, ServiceConnection
 
 _HOME = {
     "RetryPolicy": "._call.policy",
@@ -76,6 +78,7 @@ _HOME = {
     "ForbiddenError": ".errors",
     "InvalidArgumentError": ".errors",
     "InvalidParameterError": ".errors",
+    "NoMatchError": ".errors",
     "NotFoundError": ".errors",
     "ServerError": ".errors",
     "ThrottledError": ".errors",
@@ -83,6 +86,10 @@ _HOME = {
     "YunxiaoError": ".errors",
     "ArtifactUrl": ".models",
     "DownloadedArtifact": ".models",
+    "EmasArtifact": ".runs",
+    "PipelineRun": ".runs",
+    "PipelineRunSummary": ".runs",
+    "ServiceConnection": ".runs",
 }
 
 __all__ = [
@@ -101,16 +108,21 @@ __all__ = [
     "DefaultCredentialsChain",
     "DownloadError",
     "DownloadedArtifact",
+    "EmasArtifact",
     "EnvironmentCredentials",
     "EnvironmentTokenCredentials",
     "ForbiddenError",
     "IniFileCredentials",
     "InvalidArgumentError",
     "InvalidParameterError",
+    "NoMatchError",
     "NotFoundError",
     "PersonalAccessToken",
+    "PipelineRun",
+    "PipelineRunSummary",
     "RetryPolicy",
     "ServerError",
+    "ServiceConnection",
     "ThrottledError",
     "TransportError",
     "YunxiaoError",

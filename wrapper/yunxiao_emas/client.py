@@ -1,5 +1,7 @@
 """``Client`` and ``AsyncClient``: validated, authenticated, retried calls for the download URL
-of an EMAS artifact, and the verified download of the artifact.
+of an EMAS artifact, and the verified download of the artifact; and the calls that find its
+ids (the runs of a pipeline, a run with its jobs and EMAS artifacts, the latest run, the
+service connections), through the same call path.
 
 Every rule lives once elsewhere: the configuration and the request in :mod:`._call.request`,
 the call and its retries in :func:`~yunxiao_emas._call.retry.call_flow`, the download in
@@ -20,12 +22,21 @@ import os
 import ssl
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 import httpx
 
 from ._call.deadline import DEADLINE, TIME_UP, DeadlineTransport, now
+from ._call.finding import (
+    Call,
+    check_connection_args,
+    check_list_args,
+    check_run_args,
+    latest_run_flow,
+    list_params,
+    page_items,
+)
 from ._call.operations import SIGNED, TOKEN, Ids
 from ._call.request import (
     DEFAULT_CONNECTIONS,
@@ -42,12 +53,16 @@ from ._call.tracing import API, DOWNLOAD_SPAN, Traced, api_of
 from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from ._call.paging import Page
     from ._call.policy import RetryPolicy
     from ._download.flow import DownloadFlow, DownloadStep
     from ._download.parts import Part
     from ._download.transfer import Transfer
     from .credentials import CredentialsProvider
     from .models import ArtifactUrl, DownloadedArtifact, ProgressCallback
+    from .runs import PipelineRun, PipelineRunSummary, ServiceConnection
 
 __all__ = ["DEFAULT_ENDPOINT", "DEFAULT_TOKEN_ENDPOINT", "AsyncClient", "Client"]
 
@@ -60,6 +75,7 @@ DEFAULT_TOKEN_ENDPOINT = TOKEN.default_host
 """The host of the token API (a personal access token)."""
 
 _CallFlow = Generator[CallStep, Outcome, "ArtifactUrl"]
+T = TypeVar("T")
 
 
 class _BaseClient(abc.ABC):
@@ -81,7 +97,7 @@ class _BaseClient(abc.ABC):
         **settings: Any,
     ) -> None:
         """The HTTP options here; ``settings`` are :class:`Core`'s (credentials, endpoint,
-        timeout, retries, user agent)."""
+        timeout, retries, user agent, edition)."""
         http_class = self._http_class
         if http_client is not None and not isinstance(http_client, http_class):
             raise InvalidArgumentError("http_client", f"must be an httpx.{http_class.__name__}")
@@ -160,6 +176,29 @@ class _BaseClient(abc.ABC):
         """The span of one download (after its arguments are checked)."""
         return Traced(DOWNLOAD_SPAN, {API: api_of(self._core.bound().operation.credentials)})
 
+    def _call_of(
+        self, call: Call, options: CallOptions | None = None
+    ) -> tuple[Traced, Generator[CallStep, Outcome, Any]]:
+        """The span of one call of a logical operation (a row of the table) and its flow, with
+        ``options`` (default: the client's); enter the span while driving the flow."""
+        from ._call.operations import row
+
+        operation = row(call.operation, self._core.bound().kind)
+        traced = Traced(operation.name, {API: api_of(operation.credentials)})
+        observer = traced if traced.span is not None else None
+        return traced, self._core.call_operation(call.operation, call.params, options, observer)
+
+    def _first_page(self, pipeline: dict[str, Any], status: str | None, since: int | None) -> Call:
+        """The first page of a pipeline's runs, in the API the credentials chose."""
+        return Call("list_runs", list_params(pipeline, status, since, signed=self._core.signed))
+
+    def _latest_flow(
+        self, organization_id: object, pipeline_id: object, status: object
+    ) -> Generator[Call, Any, PipelineRun]:
+        """The flow of ``get_latest_pipeline_run``, its arguments checked (before any I/O)."""
+        pipeline, checked, _ = check_list_args(organization_id, pipeline_id, status, None)
+        return latest_run_flow(pipeline, checked, signed=self._core.signed)
+
 
 class Client(_BaseClient):
     """A blocking client. Use it as a context manager.
@@ -181,6 +220,10 @@ class Client(_BaseClient):
         user_agent: appended to the ``User-Agent``.
         http_client: an ``httpx.Client`` of yours; it is not closed by this client.
         limits: the connection pool's ``httpx.Limits`` (default :data:`DEFAULT_LIMITS`).
+        edition: the token API's edition, ``"central"`` (paths under
+            ``/organizations/{organizationId}``) or ``"region"`` (an instance's own domain:
+            the same paths without it); default: central for ``openapi-rdc.aliyuncs.com`` and
+            loopback (the emulator), region for any other host.
 
     >>> with Client(credentials=PersonalAccessToken("pt-...")) as client:  # doctest: +SKIP
     ...     url = client.get_pipeline_emas_artifact_url(
@@ -202,6 +245,7 @@ class Client(_BaseClient):
         user_agent: str | None = None,
         http_client: httpx.Client | None = None,
         limits: httpx.Limits | None = None,
+        edition: str | None = None,
     ) -> None:
         super().__init__(
             credentials=credentials,
@@ -213,6 +257,7 @@ class Client(_BaseClient):
             proxy=proxy,
             http_client=http_client,
             limits=limits,
+            edition=edition,
         )
         self._sleep: Callable[[float], None] = time.sleep
 
@@ -337,6 +382,115 @@ class Client(_BaseClient):
             done = self._drive_download(flow, transfer, ids, options)
             traced.downloaded(done, parts=len(transfer.parts.parts) if transfer.parts else 1)
             return done
+
+    # -- finding the ids ----------------------------------------------------------------------
+
+    def list_pipeline_runs(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        *,
+        status: str | None = None,
+        since: dt.datetime | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Iterator[PipelineRunSummary]:
+        """The pipeline's runs, newest first, every page (fetched as the iteration needs it).
+
+        ``status`` keeps the runs of that status (``SUCCESS``, ``FAIL``, ``RUNNING``...);
+        ``since`` (an aware datetime) the runs started at or after it. The arguments are checked
+        at once (:class:`~yunxiao_emas.InvalidArgumentError`), the calls made while iterating.
+        ``timeout``, ``retries`` and ``extra_headers`` apply to each of its calls, as in
+        :meth:`get_pipeline_emas_artifact_url`.
+
+        >>> for run in client.list_pipeline_runs("org", 1111, status="SUCCESS"):  # doctest: +SKIP
+        ...     print(run.pipeline_run_id, run.start_time)
+        """
+        pipeline, checked, millis = check_list_args(organization_id, pipeline_id, status, since)
+        options = self._options_of(timeout, retries, extra_headers)
+
+        def runs() -> Iterator[PipelineRunSummary]:
+            call: Call | None = self._first_page(pipeline, checked, millis)
+            while call is not None:
+                page: Page[PipelineRunSummary] = self._make(call, options)
+                kept, last = page_items(page, checked, millis)
+                yield from kept
+                call = None if last else Call(call.operation, page.next_params or {})
+
+        return runs()
+
+    def get_pipeline_run(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> PipelineRun:
+        """A run with its stages and jobs (each job's ``params``/``result`` parsed), and
+        ``run.emas_artifacts``: what it reports about its EMAS artifacts (the EMAS rule, an
+        assumption: see :mod:`yunxiao_emas.emas_rule`).
+
+        Raises:
+            InvalidArgumentError: before any I/O. ApiError, TransportError: as for any call.
+        """
+        params = check_run_args(organization_id, pipeline_id, pipeline_run_id)
+        options = self._options_of(timeout, retries, extra_headers)
+        run: PipelineRun = self._make(Call("get_run", params), options)
+        return run
+
+    def get_latest_pipeline_run(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        *,
+        status: str | None = "SUCCESS",
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> PipelineRun:
+        """The pipeline's latest run of ``status`` (None: of any status), with its stages and
+        jobs, as :meth:`get_pipeline_run` gives it.
+
+        Raises:
+            NoMatchError: the pipeline has no run of that status.
+        """
+        flow = self._latest_flow(organization_id, pipeline_id, status)
+        return self._drive_finding(flow, self._options_of(timeout, retries, extra_headers))
+
+    def list_service_connections(
+        self,
+        organization_id: str,
+        type: str | None = "emas",
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[ServiceConnection]:
+        """The organization's service connections of ``type`` (None: every type); an EMAS
+        one's ``id`` is the ``service_connection_id`` of a download."""
+        params = check_connection_args(organization_id, type)
+        options = self._options_of(timeout, retries, extra_headers)
+        connections: list[ServiceConnection] = self._make(Call("list_connections", params), options)
+        return connections
+
+    def _make(self, call: Call, options: CallOptions) -> Any:
+        """One call of a logical operation, in its span."""
+        traced, flow = self._call_of(call, options)
+        with traced:
+            return self._drive(flow)
+
+    def _drive_finding(self, flow: Generator[Call, Any, T], options: CallOptions) -> T:
+        try:
+            call = next(flow)
+            while True:
+                call = flow.send(self._make(call, options))
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
 
     def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids, options: CallOptions
@@ -482,7 +636,7 @@ class Client(_BaseClient):
             response.close()
         raise httpx.ReadError("the part's body ended before its end", request=response.request)
 
-    def _drive(self, flow: _CallFlow) -> ArtifactUrl:
+    def _drive(self, flow: Generator[CallStep, Outcome, T]) -> T:
         try:
             step = next(flow)
             while True:
@@ -496,7 +650,7 @@ class Client(_BaseClient):
                         raise TypeError(f"not a step of the call flow: {step!r}")
                 step = flow.send(outcome)
         except StopIteration as stop:
-            result: ArtifactUrl = stop.value
+            result: T = stop.value
             return result
 
     def _send(self, send: Send) -> Outcome:
@@ -556,6 +710,7 @@ class AsyncClient(_BaseClient):
         http_client: httpx.AsyncClient | None = None,
         limits: httpx.Limits | None = None,
         transport: str = "httpx",
+        edition: str | None = None,
     ) -> None:
         super().__init__(
             credentials=credentials,
@@ -568,6 +723,7 @@ class AsyncClient(_BaseClient):
             http_client=http_client,
             limits=limits,
             transport=transport,
+            edition=edition,
         )
         self._sleep: Callable[[float], Any] = _async_sleep
         # Calls beyond the connections the pool keeps alive wait here, not in httpcore's pool,
@@ -674,6 +830,95 @@ class AsyncClient(_BaseClient):
             done = await self._drive_download(flow, transfer, ids, options)
             traced.downloaded(done, parts=len(transfer.parts.parts) if transfer.parts else 1)
             return done
+
+    # -- finding the ids ----------------------------------------------------------------------
+
+    def list_pipeline_runs(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        *,
+        status: str | None = None,
+        since: dt.datetime | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[PipelineRunSummary]:
+        """See :meth:`Client.list_pipeline_runs`: ``async for run in
+        client.list_pipeline_runs(...)``."""
+        pipeline, checked, millis = check_list_args(organization_id, pipeline_id, status, since)
+        options = self._options_of(timeout, retries, extra_headers)
+
+        async def runs() -> AsyncIterator[PipelineRunSummary]:
+            call: Call | None = self._first_page(pipeline, checked, millis)
+            while call is not None:
+                page: Page[PipelineRunSummary] = await self._make(call, options)
+                kept, last = page_items(page, checked, millis)
+                for run in kept:
+                    yield run
+                call = None if last else Call(call.operation, page.next_params or {})
+
+        return runs()
+
+    async def get_pipeline_run(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        *,
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> PipelineRun:
+        """See :meth:`Client.get_pipeline_run`."""
+        params = check_run_args(organization_id, pipeline_id, pipeline_run_id)
+        options = self._options_of(timeout, retries, extra_headers)
+        run: PipelineRun = await self._make(Call("get_run", params), options)
+        return run
+
+    async def get_latest_pipeline_run(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        *,
+        status: str | None = "SUCCESS",
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> PipelineRun:
+        """See :meth:`Client.get_latest_pipeline_run`."""
+        flow = self._latest_flow(organization_id, pipeline_id, status)
+        options = self._options_of(timeout, retries, extra_headers)
+        try:
+            call = next(flow)
+            while True:
+                call = flow.send(await self._make(call, options))
+        except StopIteration as stop:
+            run: PipelineRun = stop.value
+            return run
+
+    async def list_service_connections(
+        self,
+        organization_id: str,
+        type: str | None = "emas",
+        *,
+        timeout: float | httpx.Timeout | None = None,  # noqa: ASYNC109
+        retries: int | RetryPolicy | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[ServiceConnection]:
+        """See :meth:`Client.list_service_connections`."""
+        params = check_connection_args(organization_id, type)
+        options = self._options_of(timeout, retries, extra_headers)
+        connections: list[ServiceConnection] = await self._make(
+            Call("list_connections", params), options
+        )
+        return connections
+
+    async def _make(self, call: Call, options: CallOptions) -> Any:
+        """See :meth:`Client._make`."""
+        traced, flow = self._call_of(call, options)
+        with traced:
+            return await self._drive(flow)
 
     async def _drive_download(
         self, flow: DownloadFlow, transfer: Transfer, ids: Ids, options: CallOptions
@@ -808,7 +1053,7 @@ class AsyncClient(_BaseClient):
             await response.aclose()
         raise httpx.ReadError("the part's body ended before its end", request=response.request)
 
-    async def _drive(self, flow: _CallFlow) -> ArtifactUrl:
+    async def _drive(self, flow: Generator[CallStep, Outcome, T]) -> T:
         try:
             step = next(flow)
             while True:
@@ -822,7 +1067,7 @@ class AsyncClient(_BaseClient):
                         raise TypeError(f"not a step of the call flow: {step!r}")
                 step = flow.send(outcome)
         except StopIteration as stop:
-            result: ArtifactUrl = stop.value
+            result: T = stop.value
             return result
 
     async def _send(self, send: Send) -> Outcome:

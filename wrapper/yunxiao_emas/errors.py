@@ -24,6 +24,7 @@ __all__ = [
     "ForbiddenError",
     "InvalidArgumentError",
     "InvalidParameterError",
+    "NoMatchError",
     "NotFoundError",
     "ServerError",
     "ThrottledError",
@@ -158,6 +159,17 @@ class ChecksumMismatchError(DownloadError):
         self.expected = expected
         self.actual = actual
         super().__init__(f"md5 mismatch: expected {expected}, got {actual}")
+
+
+class NoMatchError(YunxiaoError, LookupError):
+    """What the client looked for in the answers is not there, or not just one: no run of that
+    status, no EMAS artifact in a run's jobs, several where one is needed, no EMAS service
+    connection. The message lists the candidates (jobs and the keys they report, artifacts,
+    connections); ``candidates`` holds them as text, and every value can be given by hand."""
+
+    def __init__(self, message: str, candidates: list[str] | None = None) -> None:
+        self.candidates = list(candidates or ())
+        super().__init__(message)
 
 
 # Known codes by meaning. Service codes are the 19 documented on the API reference page (also in

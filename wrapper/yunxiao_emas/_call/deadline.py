@@ -205,9 +205,13 @@ class DeadlineTransport(httpx.BaseTransport):
             scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
         )
         if url.scheme in ("socks5", "socks5h"):
-            self._connections = httpcore.SOCKSProxy(proxy_url=proxy_url, proxy_auth=auth, **pool_options)
+            self._connections = httpcore.SOCKSProxy(
+                proxy_url=proxy_url, proxy_auth=auth, **pool_options
+            )
         else:
-            self._connections = httpcore.HTTPProxy(proxy_url=proxy_url, proxy_auth=auth, **pool_options)
+            self._connections = httpcore.HTTPProxy(
+                proxy_url=proxy_url, proxy_auth=auth, **pool_options
+            )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the pool (see ``httpx.HTTPTransport.handle_request``)."""

@@ -26,7 +26,7 @@ from .._urls import hide_presigned_urls_in_httpx_logs, is_loopback
 from .._version import __version__
 from ..errors import InvalidArgumentError
 from .deadline import now
-from .operations import Ids, Operation, RequestAuth, operation_for
+from .operations import Answer, Ids, Operation, RequestAuth, operation_for, row
 from .retry import CallObserver, CallStep, Outcome, call_flow
 
 if TYPE_CHECKING:
@@ -414,9 +414,12 @@ COPY_OPTIONS = ("credentials", "endpoint", "timeout", "retries", "extra_headers"
 
 
 class Bound:
-    """What the first credentials chose: the operation, where to send it, and how to sign it."""
+    """What the first credentials chose: the API (``kind``, the credentials' class name, and
+    its artifact URL ``operation``), where to send it (``base_url``, and for the token API its
+    edition: ``region`` when its paths go without ``/organizations/{organizationId}``), and
+    how to sign it."""
 
-    __slots__ = ("auth", "base_url", "operation", "recover")
+    __slots__ = ("auth", "base_url", "kind", "operation", "recover", "region")
 
     def __init__(
         self,
@@ -424,11 +427,14 @@ class Bound:
         base_url: str,
         auth: RequestAuth,
         recover: Callable[[Any], bool] | None,
+        region: bool = False,
     ) -> None:
         self.operation = operation
+        self.kind = operation.credentials
         self.base_url = base_url
         self.auth = auth
         self.recover = recover
+        self.region = region
 
 
 class Core:
@@ -442,7 +448,13 @@ class Core:
         timeout: float | httpx.Timeout | None,
         retries: int | RetryPolicy,
         user_agent_suffix: str | None,
+        edition: str | None = None,
     ) -> None:
+        from .editions import EDITIONS
+
+        if edition is not None and edition not in EDITIONS:
+            raise InvalidArgumentError("edition", "must be 'central', 'region' or None")
+        self.edition = edition
         self.credentials = Core._credentials(credentials)
         self.endpoint = _endpoint(endpoint)
         hide_presigned_urls_in_httpx_logs()
@@ -526,11 +538,19 @@ class Core:
                 if self._bound is None:
                     operation = operation_for(self.credentials.get_credentials())
                     auth: Any = operation.auth(self.credentials)
+                    base_url = self.endpoint or f"https://{operation.default_host}"
+                    from .editions import edition_for
+
+                    region = (
+                        operation.action is None  # the token API has editions
+                        and edition_for(self.edition, base_url) == "region"
+                    )
                     self._bound = Bound(
                         operation=operation,
-                        base_url=self.endpoint or f"https://{operation.default_host}",
+                        base_url=base_url,
                         auth=auth,
                         recover=getattr(auth, "recover", None),
+                        region=region,
                     )
                 bound = self._bound
         return bound
@@ -547,7 +567,7 @@ class Core:
         """One request of ``ids``, authenticated (or not, to see how the service refuses it),
         outside any call flow: for ``check-contract``."""
         bound = self.bound()
-        prepared = bound.operation.prepare(ids, bound.base_url)
+        prepared = bound.operation.prepare(ids, bound.base_url, region=bound.region)
         headers = dict(self.api_headers)
         if authenticated:
             headers.update(
@@ -562,23 +582,53 @@ class Core:
             extensions={"timeout": self.timeout.as_dict()},
         )
 
+    @property
+    def signed(self) -> bool:
+        """Whether the credentials chose the signed API (asked of the provider if not yet)."""
+        return self.bound().operation.action is not None
+
     def call(
         self,
         ids: Ids,
         options: CallOptions | None = None,
         observer: CallObserver | None = None,
     ) -> Generator[CallStep, Outcome, ArtifactUrl]:
-        """The call flow of one call (see :func:`~yunxiao_emas._call.retry.call_flow`), with
-        ``options`` (default: the client's) and an ``observer`` of its retries.
+        """The call flow of one call for an artifact's URL (see :meth:`call_operation`)."""
+        bound = self.bound()
+        return self._call(bound, bound.operation, ids, options, observer)
+
+    def call_operation(
+        self,
+        logical: str,
+        params: Mapping[str, Any],
+        options: CallOptions | None = None,
+        observer: CallObserver | None = None,
+    ) -> Generator[CallStep, Outcome, Any]:
+        """The call flow of one call of the logical operation ``logical`` (a row of the
+        table, in the API the credentials chose) with ``params``, the generated layer's keyword
+        arguments, checked (see :func:`~yunxiao_emas._call.retry.call_flow`), with ``options``
+        (default: the client's) and an ``observer`` of its retries."""
+        bound = self.bound()
+        return self._call(bound, row(logical, bound.kind), params, options, observer)
+
+    def _call(
+        self,
+        bound: Bound,
+        operation: Operation,
+        params: Ids | Mapping[str, Any],
+        options: CallOptions | None,
+        observer: CallObserver | None,
+    ) -> Generator[CallStep, Outcome, Any]:
+        """The call flow of one call of ``operation``, the same for every operation.
 
         The request is prepared once (method, URL, the canonical parts of a signature) and
         each attempt builds it anew with fresh authentication headers: an ``httpx.Request``
         of its own, sent as it is (``http_client.send``), so a caller's client contributes
         its transport (proxy, TLS, limits, event hooks) but none of its defaults.
         """
-        bound = self.bound()
-        prepared = bound.operation.prepare(ids, bound.base_url)
+        prepared = operation.prepare(params, bound.base_url, region=bound.region)
         auth = bound.auth
+        action = operation.action
         method, url, raw_path, query, host = (
             prepared.method,
             prepared.url,
@@ -592,17 +642,17 @@ class Core:
         timeout = options.timeout
 
         def build(remaining: float) -> httpx.Request:
-            headers = auth.signature_headers(method, raw_path, query, host)
+            headers = auth.signature_headers(method, raw_path, query, host, action=action)
             headers.update(common)
             return httpx.Request(
                 method, url, headers=headers, extensions={"timeout": clamp(timeout, remaining)}
             )
 
-        parse = bound.operation.parse
-        wall_clock = self.wall_clock
+        parse = operation.parse
+        answer = Answer(params.as_kwargs() if isinstance(params, Ids) else params, self.wall_clock)
 
-        def parse_answer(response: httpx.Response) -> ArtifactUrl:
-            return parse(response, wall_clock)
+        def parse_answer(response: httpx.Response) -> Any:
+            return parse(response, answer)
 
         return call_flow(
             build,

@@ -248,17 +248,22 @@ class AcsV3Auth(httpx.Auth):
         host: str,
         body: bytes = b"",
         signed: Mapping[str, str] | None = None,
+        *,
+        action: str | None = None,
     ) -> dict[str, str]:
         """The headers that sign one request: the ``x-acs-*`` headers and ``Authorization``.
 
         ``raw_path`` is the path as sent (percent-encoded), ``query`` the decoded parameters
         (or their canonical string), ``host`` the ``Host`` header; ``signed`` holds other
-        headers of the request that must be signed too (a caller's ``x-acs-*``). The client
-        builds each request with these at once; :meth:`sign` adds them to a request of yours.
+        headers of the request that must be signed too (a caller's ``x-acs-*``); ``action``
+        the ``x-acs-action`` of this request (default: the one this signer was made with: one
+        signer serves every operation of a client, so that its clock correction holds for
+        all). The client builds each request with these at once; :meth:`sign` adds them to a
+        request of yours.
         """
         creds = _access_key(self._credentials)
         fresh = {
-            "x-acs-action": self._action,
+            "x-acs-action": action or self._action,
             "x-acs-version": self._version,
             "x-acs-date": self._date(),
             "x-acs-signature-nonce": self._nonce(),

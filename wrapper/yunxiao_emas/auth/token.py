@@ -42,8 +42,11 @@ class TokenAuth(httpx.Auth):
         host: str,
         body: bytes = b"",
         signed: object = None,
+        *,
+        action: object = None,
     ) -> dict[str, str]:
-        """The headers that authenticate one request: ``x-yunxiao-token``."""
+        """The headers that authenticate one request: ``x-yunxiao-token`` (the same for every
+        operation: ``action`` is the signed API's and is not used)."""
         return {TOKEN_HEADER: self.token()}
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:

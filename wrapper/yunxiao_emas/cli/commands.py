@@ -52,6 +52,7 @@ from ..errors import (
     DownloadError,
     ForbiddenError,
     InvalidArgumentError,
+    NoMatchError,
     NotFoundError,
     TransportError,
     YunxiaoError,
@@ -85,6 +86,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 _log = logging.getLogger("yunxiao_emas.cli")
 
 # What to do about the errors people meet first (docs/guides/troubleshooting.md).
+_NOT_THIS_RUNS = (
+    "the EMAS job instance id or the md5 is not one of this run's: `yunxiao-emas run "
+    "--organization-id ... --pipeline-id ... --pipeline-run-id ...` shows the run's EMAS "
+    "artifacts (or leave --emas-job-instance-id and --md5 out: they are then found)"
+)
 _HINTS = {
     "SignatureDoesNotMatch": "the AccessKey secret is not the one of this AccessKey id",
     "IncompleteSignature": "the AccessKey secret is not the one of this AccessKey id",
@@ -104,11 +110,25 @@ _HINTS = {
     ),
     "InvalidPipeline.NotFound": "check --pipeline-id",
     "InvalidPipelineRun.NotFound": "check --pipeline-run-id",
+    "InvalidIdentifier.NotFound": _NOT_THIS_RUNS,
+    "Forbidden.AccessDenied": (
+        "the AccessKey's user may not use this service connection (--service-connection-id) "
+        "or read this pipeline: check the connection's members in Yunxiao, or give the EMAS "
+        "job's own connection (`yunxiao-emas run` shows it)"
+    ),
     "Throttling.User": "too many calls: wait, or raise --retries",
 }
 
 
+def _token_artifact_call(exc: ApiError) -> bool:
+    """Whether ``exc`` answers a call of the token API for an artifact's URL."""
+    request = exc.response.request if exc.response is not None else None
+    return request is not None and request.url.path.endswith("/getEmasArtifactDownloadUrl")
+
+
 def _hint(exc: ApiError) -> str | None:
+    if exc.status_code == 404 and _token_artifact_call(exc):
+        return _NOT_THIS_RUNS  # the token API's InvalidIdentifier.NotFound, whatever its code
     hint = _HINTS.get(exc.code or "")
     if hint is None and isinstance(exc, AuthenticationError) and exc.status_code == 401:
         hint = "the personal access token is unknown, expired or revoked: make a new one"
@@ -188,6 +208,8 @@ def _expected_failures() -> Iterator[None]:
         _fail(f"invalid argument {_cli_words(exc)}", EXIT_INVALID, error=type(exc).__name__)
     except CredentialsError as exc:
         _fail(f"credentials: {exc}", EXIT_INVALID, error=type(exc).__name__)
+    except NoMatchError as exc:
+        _fail(str(exc), EXIT_API, error=type(exc).__name__)
     except ApiError as exc:
         _fail(
             _api_line(exc),
@@ -284,6 +306,14 @@ def _connection(function: F) -> F:
             help="API host name, or a base URL such as http://127.0.0.1:8080 (the emulator). "
             f"Default: {SIGNED_API_HOST} with an AccessKey, {PAT_API_HOST} with a "
             "token (the token API of another edition: your instance's domain).",
+        ),
+        click.option(
+            "--edition",
+            type=click.Choice(["central", "region"]),
+            default=None,
+            help="The token API's edition: central (paths under /organizations/ID) or region "
+            "(an instance's own domain, paths without it). Default: central for "
+            f"{PAT_API_HOST} and loopback, region for any other host.",
         ),
         click.option(
             "--profile",
@@ -385,6 +415,7 @@ def _client(options: dict[str, Any], *, retries: int | None = None) -> Client:
         verify=ca_bundle if ca_bundle is not None else True,
         timeout=options.pop("timeout"),
         retries=options.pop("retries") if retries is None else retries,
+        edition=options.pop("edition"),
     )
 
 
@@ -442,27 +473,37 @@ def cli() -> None:
     """
 
 
+def _ids_to_find(function: F) -> F:
+    from .finding import ids_to_find
+
+    return ids_to_find(function)
+
+
 @cli.command()
-@_ids
+@_ids_to_find
 @_connection
 @_retries
 @_json_option
 def url(as_json: bool, **options: Any) -> None:
-    """Print the temporary (one hour) download URL of the artifact."""
-    service_connection_id = options.pop("service_connection_id")
-    ids = _ids_of(options)
+    """Print the temporary (one hour) download URL of the artifact.
+
+    Only --organization-id and --pipeline-id are needed: the other ids are found (the latest
+    SUCCESS run, its EMAS job's artifact, the job's or the organization's EMAS service
+    connection) and printed on stderr, so that the next run can pin them.
+    """
+    from .finding import found_json, resolve_ids
+
     with _expected_failures(), _client(options) as client:
-        result = client.get_pipeline_emas_artifact_url(
-            *ids, service_connection_id=service_connection_id
-        )
+        resolved = resolve_ids(client, options, as_json=as_json)
+        result = client.get_pipeline_emas_artifact_url(**resolved.ids())
     if as_json:
-        click.echo(json.dumps(_url_json(result)))
+        click.echo(json.dumps({**_url_json(result), **found_json(resolved)}))
     else:
         click.echo(result.file_url)
 
 
 @cli.command()
-@_ids
+@_ids_to_find
 @_connection
 @_retries
 @click.option(
@@ -494,15 +535,19 @@ def download(
     """Download the artifact, verified against --md5, resuming on dropped connections.
 
     A destination that already holds the file with this md5 is left as it is (nothing is
-    downloaded). The progress bar shows on a terminal only.
+    downloaded). The progress bar shows on a terminal only. Only --organization-id and
+    --pipeline-id are needed: the other ids are found as `url` finds them.
     """
-    service_connection_id = options.pop("service_connection_id")
-    ids = _ids_of(options)
+    from .finding import found_json, resolve_ids
+
     show_progress = not quiet and not as_json and sys.stderr.isatty()
     # The download's own rules, so that the bar names the file it writes.
     from .._download.names import filename_from, names_a_directory
 
     with _expected_failures(), _client(options) as client:
+        resolved = resolve_ids(client, options, as_json=as_json)
+        service_connection_id = resolved.service_connection_id
+        ids = _ids_of(resolved.ids())
         artifact_url = None
         name = None if names_a_directory(output) else Path(output).name
         if show_progress and name is None:
@@ -522,7 +567,7 @@ def download(
                 artifact_url=artifact_url,
             )
     if as_json:
-        click.echo(json.dumps(_download_json(result)))
+        click.echo(json.dumps({**_download_json(result), **found_json(resolved)}))
         return
     size = f"{result.size} bytes ({binary_size(result.size)})"
     if getattr(result, "skipped", False):
@@ -723,6 +768,13 @@ def _with_environment_variables(group: click.Group) -> None:
             param.show_envvar = True
 
 
+def _register_finding() -> None:
+    from .finding import register
+
+    register(cli)
+
+
+_register_finding()
 _with_environment_variables(cli)
 
 

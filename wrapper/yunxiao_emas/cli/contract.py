@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 import httpx
 
-from .._call.operations import Ids
+from .._call.operations import Answer, Ids
 from .._call.responses import error_fields
 from .._call.validation import MAX_SAFE_INTEGER
 from ..client import Client
@@ -124,7 +124,7 @@ def check_endpoint(client: Client, ids: Ids) -> Report:
         )
         if expect == "success":
             try:
-                operation.parse(response, core.wall_clock)
+                operation.parse(response, Answer(ids.as_kwargs(), core.wall_clock))
             except ApiError as exc:
                 if not problems and exc.code:
                     # A documented refusal (a wrong secret, unknown ids): the caller's problem.

@@ -194,7 +194,8 @@ def example_ids() -> dict[str, Any]:
     ids: dict[str, Any] = {}
     for operation in operations().values():
         for parameter in operation.parameters:
-            ids.setdefault(parameter.python_name, parameter.example)
+            if parameter.required:  # the ids; not the list operations' filters and paging
+                ids.setdefault(parameter.python_name, parameter.example)
     return ids
 
 

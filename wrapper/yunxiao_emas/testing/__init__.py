@@ -14,6 +14,12 @@ Needs the ``mock`` extra: ``pip install yunxiao-emas[mock]``.
         ...  # point the client at base_url, signing with AKID / secret
         ...  # or with service.default_token (DEFAULT_TOKEN), for the token API
 
+The runs, their stages and jobs, and the service connections are state too
+(:meth:`EmulatedService.add_run`, :meth:`~EmulatedService.add_service_connection`; an artifact's
+run reports it as an EMAS job), so the operations that find the ids answer in both APIs:
+GetPipelineRun, ListPipelineRuns, ListServiceConnections and the token API's
+GetLatestPipelineRun, also at the token API's region-edition paths.
+
 In-process, without a socket: ``httpx.AsyncClient(transport=httpx.ASGITransport(
 service.asgi_app), base_url="http://emulator")``. In pytest, the ``yunxiao_emulator`` fixture
 (installed with the package) gives a served emulator per test.

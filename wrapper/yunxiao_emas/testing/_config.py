@@ -18,6 +18,11 @@ methods, so the Python documentation is the configuration's::
       - {organization_id: my-org, pipeline_id: 1111, pipeline_run_id: 1,
          emas_job_instance_id: job-1, service_connection_id: 122,
          filename: app.apk, path: build/app.apk}  # or size: 1048576, or content_base64: ...
+    runs:                                         # add_run, one an item (see ._run_config)
+      - {organization_id: my-org, pipeline_id: 1111, pipeline_run_id: 2, status: FAIL}
+    service_connections:                          # add_service_connection, one an item
+      - {organization_id: my-org, id: 123, type: emas, name: EMAS prod}
+    region_organization_id: my-org                # what region-edition paths act on
 
 Every error is an :class:`EmulatorConfigError` (a ``ValueError``) that says where
 (``artifacts[0].pipeline_id``) and what is wrong, in one line.
@@ -38,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._run_config import connection_arguments, run_arguments
 from ._settings import EmulatorConfigError, Key, check, kind_of
 
 if TYPE_CHECKING:
@@ -70,6 +76,9 @@ CONFIG_KEYS = (
     "download_bandwidth",
     "latency",
     "artifacts",
+    "runs",
+    "service_connections",
+    "region_organization_id",
 )
 _IDS = ("organization_id", "pipeline_id", "pipeline_run_id", "emas_job_instance_id")
 _CONTENT_KEYS = ("path", "size", "content_base64")
@@ -320,6 +329,16 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise EmulatorConfigError(f"{path}: {exc}") from None
 
 
+def _shaped(
+    reader: Callable[[object, str], dict[str, Any]], item: object, where: str
+) -> dict[str, Any]:
+    """The arguments ``reader`` finds in ``item``; a wrong shape is a config error."""
+    try:
+        return reader(item, where)
+    except ValueError as exc:
+        raise EmulatorConfigError(str(exc)) from None
+
+
 def _applied(where: str, action: Callable[[], object]) -> None:
     """Run one configuring call; its ValueError or TypeError becomes a located config error."""
     try:
@@ -405,6 +424,10 @@ def service_from_config(
     tokens = _tokens(config["tokens"]) if config.get("tokens") is not None else []
     if config.get("tokens") is not None:
         arguments["tokens"] = []
+    if config.get("region_organization_id") is not None:
+        arguments["region_organization_id"] = _text(
+            config["region_organization_id"], "region_organization_id"
+        )
     latency = check("latency", config["latency"]) if config.get("latency") is not None else None
     try:
         service = factory(**arguments)
@@ -420,4 +443,14 @@ def service_from_config(
         where = f"artifacts[{index}]"
         spec = artifact_spec(item, where, base_dir=base_dir or Path.cwd())
         _applied(where, functools.partial(spec.add_to, service))
+    # After the artifacts: a run given here replaces the one an artifact made (keeping the
+    # artifact reachable), so a real run's answer can be reproduced.
+    for index, item in enumerate(_list(config.get("runs") or [], "runs")):
+        arguments = _shaped(run_arguments, item, f"runs[{index}]")
+        _applied(f"runs[{index}]", functools.partial(service.add_run, **arguments))
+    connections = _list(config.get("service_connections") or [], "service_connections")
+    for index, item in enumerate(connections):
+        where = f"service_connections[{index}]"
+        arguments = _shaped(connection_arguments, item, where)
+        _applied(where, functools.partial(service.add_service_connection, **arguments))
     return service

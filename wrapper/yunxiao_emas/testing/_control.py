@@ -9,6 +9,10 @@ Under the reserved prefix ``/_emulator/``, never signed, JSON in and out:
 ``POST /_emulator/artifacts``  ``add_artifact``'s arguments as keys, the bytes as
                             ``content_base64`` or ``size``; answers the artifact, ``md5`` first
 ``GET  /_emulator/artifacts``  ``{"artifacts": [...]}``
+``POST /_emulator/runs``    ``add_run``'s arguments as keys (``stages`` in the API's shape)
+``GET  /_emulator/runs``    ``{"runs": [...]}``, each as the token API's GetPipelineRun shows it
+``POST /_emulator/service-connections``  ``add_service_connection``'s arguments as keys
+``GET  /_emulator/service-connections``  ``{"service_connections": [...]}``
 ``POST /_emulator/faults``  ``{"fault": "fail_next", "count": 1, "code": "ServiceUnavailable"}``:
                             a fault method of :class:`EmulatedService` and its arguments
 ``GET  /_emulator/calls``   ``{"calls": [{"method", "path", "status", "code", "operation",
@@ -35,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import anyio.to_thread
 
 from ._config import EmulatorConfigError, artifact_spec
+from ._run_config import connection_arguments, run_arguments
 from ._settings import FAULTS
 
 if TYPE_CHECKING:
@@ -126,6 +131,34 @@ def _add_artifact(service: EmulatedService, body: bytes) -> dict[str, Any]:
     }
 
 
+def _shaped(
+    reader: Callable[[object, str], dict[str, Any]], body: bytes, where: str
+) -> dict[str, Any]:
+    try:
+        return reader(_object(body), where)
+    except ValueError as exc:
+        raise _bad(str(exc)) from None
+
+
+def _applied(where: str, method: Callable[..., object], arguments: dict[str, Any]) -> None:
+    try:
+        method(**arguments)
+    except (ValueError, TypeError) as exc:
+        raise _bad(f"{where}: {exc}") from None
+
+
+def _add_run(service: EmulatedService, body: bytes) -> dict[str, Any]:
+    arguments = _shaped(run_arguments, body, "the run")
+    _applied("the run", service.add_run, arguments)
+    return {key: arguments[key] for key in ("organization_id", "pipeline_id", "pipeline_run_id")}
+
+
+def _add_connection(service: EmulatedService, body: bytes) -> dict[str, Any]:
+    arguments = _shaped(connection_arguments, body, "the service connection")
+    _applied("the service connection", service.add_service_connection, arguments)
+    return {key: arguments[key] for key in ("organization_id", "id")}
+
+
 def _reset(service: EmulatedService, body: bytes) -> dict[str, Any]:
     _object(body, optional=True)
     service.reset()
@@ -157,6 +190,14 @@ ROUTES: dict[str, dict[str, _Action]] = {
     "artifacts": {
         "POST": _add_artifact,
         "GET": lambda service, body: {"artifacts": service.artifacts()},
+    },
+    "runs": {
+        "POST": _add_run,
+        "GET": lambda service, body: {"runs": service.runs()},
+    },
+    "service-connections": {
+        "POST": _add_connection,
+        "GET": lambda service, body: {"service_connections": service.service_connections()},
     },
     "faults": {"POST": _fault},
     "calls": {

@@ -19,12 +19,13 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._asked import Asked, region_organization
 from ._calls import CallRecord
 from ._exchange import ApiAnswer, ApiRequest, Call, Context, DownloadAnswer
 from ._faults import Faults
 from ._file_host import DOWNLOAD_PREFIX, FileHost
 from ._gateway import admit
-from ._handlers import HANDLERS, Handler, lookup
+from ._handlers import HANDLERS, Handler
 from ._messages import Refusal
 from ._rules import ParameterError, Route, api_of, arguments, route
 from ._settings import check
@@ -238,12 +239,13 @@ class ServiceCore:
                 return handler.cut(context)
             raise fault.refusal()
         try:
-            ids = arguments(matched, request.query_string)
+            given = arguments(matched, request.query_string)
         except ParameterError as error:
             raise Refusal.service("InvalidParam.ParamNotPresent", detail=str(error)) from None
-        artifact = lookup(self._state, identity, ids)
-        file_url = self._file_host.issue_url(artifact, request.scheme, request.host)
-        return handler.success(file_url, context, self._state, request.headers.get("accept"))
+        if matched.region:
+            given["organization_id"] = region_organization(self._state)
+        asked = Asked(self._state, self._file_host, identity, given, request, context)
+        return handler.answer(asked)
 
     def failure_answer(self, raw_path: str, host: str, error: BaseException) -> ApiAnswer:
         """The answer when the emulator itself fails: an ``InternalError`` 500 in the body of the

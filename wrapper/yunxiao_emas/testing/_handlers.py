@@ -1,8 +1,10 @@
 """One handler per operation, keyed by ``operationId``: how that operation answers.
 
-Both operations find the artifact with the one :func:`lookup` (organization, membership,
-pipeline, run, job and md5, service connection) and refuse with the same
-:class:`~._messages.Refusal`; their handlers differ only in the answer they make of it:
+A handler has its API's shape (headers, error bodies, a cut answer) and the operation's own
+answer. The two operations that hand out the URL find the artifact with the one :func:`lookup`
+(organization, membership, pipeline, run, job and md5, service connection) and refuse with the
+same :class:`~._messages.Refusal`; their handlers differ only in the answer they make of it
+(the operations that find the ids answer from :mod:`._run_answers`, in the same two shapes):
 
 - GetPipelineEmasArtifactUrl: a JSON object, ``success`` and ``fileUrl``; errors in the
   service's body (``errorCode``) or the gateway's (``Code``), as the refusal's ``shape`` says;
@@ -19,12 +21,13 @@ import abc
 import math
 from typing import TYPE_CHECKING, ClassVar
 
-from .._call.operations import SIGNED, TOKEN
+from .._call.operations import SIGNED, TOKEN, Ids
 from ._exchange import JSON, ApiAnswer, Context
 from ._messages import Refusal, RetryAfter, gateway_body, service_body, token_error_body
+from ._run_answers import SIGNED_ANSWERS, TOKEN_ANSWERS, Answers
 
 if TYPE_CHECKING:
-    from .._call.operations import Ids
+    from ._asked import Asked
     from ._state import Artifact, Identity, State
 
 __all__ = ["HANDLERS", "Handler", "SignedHandler", "TokenHandler", "lookup", "wants_text"]
@@ -101,7 +104,7 @@ def wants_text(accept: str | None, *, default: bool) -> bool:
 class Handler(abc.ABC):
     """How one operation answers: a success, a refusal, the head of an answer to cut."""
 
-    name: ClassVar[str]
+    name: str
     """The ``operationId``."""
     retry_after_header: ClassVar[str]
     """Where a throttled or failed answer says how long to wait."""
@@ -122,6 +125,23 @@ class Handler(abc.ABC):
                 max(1, math.ceil(retry_after / self.retry_after_unit - 1e-9))
             )
         return headers
+
+    def __init__(self, name: str | None = None, answers: Answers | None = None) -> None:
+        """The handler of the API's EMAS operation, or, with ``name`` and ``answers``, of
+        another operation of the same API: the same headers, refusals and cuts."""
+        if name is not None:
+            self.name = name
+        self._answers = answers
+
+    def answer(self, asked: Asked) -> ApiAnswer:
+        """The answer to an admitted request: the operation's own ``answers``, else the
+        artifact lookup of the two operations that hand out its URL."""
+        if self._answers is not None:
+            return self._answers(self, asked)
+        artifact = lookup(asked.state, asked.identity, Ids(**asked.arguments))
+        file_url = asked.file_host.issue_url(artifact, asked.request.scheme, asked.request.host)
+        accept = asked.request.headers.get("accept")
+        return self.success(file_url, asked.context, asked.state, accept)
 
     @abc.abstractmethod
     def success(
@@ -219,6 +239,13 @@ class TokenHandler(Handler):
 
 
 HANDLERS: dict[str, Handler] = {
-    handler.name: handler for handler in (SignedHandler(), TokenHandler())
+    handler.name: handler
+    for handler in (
+        SignedHandler(),
+        TokenHandler(),
+        # The operations that find the ids: each API's shape, their own answers (._run_answers).
+        *(SignedHandler(name, answers) for name, answers in SIGNED_ANSWERS.items()),
+        *(TokenHandler(name, answers) for name, answers in TOKEN_ANSWERS.items()),
+    )
 }
 """The handler of every operation, by ``operationId`` (a test pins that none is missing)."""

@@ -2,9 +2,12 @@
 
 A request is routed by its method and its raw path, split into segments while still
 percent-encoded: an encoded ``/`` (``%2F``) stays inside its parameter, and a path whose
-segments do not line up with a template reaches no operation. The parameters of the routed
-operation, in the path and in the query, are then decoded and checked by their
-:class:`~yunxiao_emas.cli.spec.SpecParameter` rules, so the emulator cannot drift from the contract.
+segments do not line up with a template reaches no operation. An operation of the token API
+is also reached at its region-edition path (``x-region-edition-path``: the same path without
+``/organizations/{organizationId}``). The parameters of the routed operation, in the path and in
+the query, are then decoded and checked by their
+:class:`~yunxiao_emas.cli.spec.SpecParameter` rules, so the emulator cannot drift from the
+contract.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from urllib.parse import parse_qsl, unquote
 
 import attrs
 
-from .._call.operations import Ids
 from ..cli.spec import SpecOperation, SpecParameter, operations
 
 __all__ = ["ParameterError", "Route", "api_of", "arguments", "check_int", "check_text", "route"]
@@ -24,15 +26,26 @@ __all__ = ["ParameterError", "Route", "api_of", "arguments", "check_int", "check
 
 @attrs.frozen
 class Route:
-    """A request matched to an operation, with its path parameters as sent (still encoded)."""
+    """A request matched to an operation, with its path parameters as sent (still encoded);
+    ``region``: reached at the operation's region-edition path, which names no organization."""
 
     operation: SpecOperation
     raw_path_params: Mapping[str, str]
+    region: bool = False
+
+
+REGION_PATH = "x-region-edition-path"
 
 
 @functools.cache
-def _templates() -> tuple[tuple[SpecOperation, tuple[str, ...]], ...]:
-    return tuple((op, tuple(op.path.split("/"))) for op in operations().values())
+def _templates() -> tuple[tuple[SpecOperation, tuple[str, ...], bool], ...]:
+    found = []
+    for op in operations().values():
+        found.append((op, tuple(op.path.split("/")), False))
+        region = op.extensions.get(REGION_PATH)
+        if isinstance(region, str):
+            found.append((op, tuple(region.split("/")), True))
+    return tuple(found)
 
 
 def _matches(template: tuple[str, ...], segments: list[str]) -> dict[str, str] | None:
@@ -48,15 +61,24 @@ def _matches(template: tuple[str, ...], segments: list[str]) -> dict[str, str] |
 
 
 def route(method: str, raw_path: str) -> Route | None:
-    """The operation that ``method`` and ``raw_path`` (still percent-encoded) reach, if any."""
+    """The operation that ``method`` and ``raw_path`` (still percent-encoded) reach, if any.
+
+    When two templates match, the one with more literal segments wins: ``runs/latestPipelineRun``
+    is GetLatestPipelineRun, not GetPipelineRun with a run id of ``latestPipelineRun``.
+    """
     segments = raw_path.split("/")
-    for operation, template in _templates():
+    best: Route | None = None
+    best_literals = -1
+    for operation, template, region in _templates():
         if operation.method != method:
             continue
         params = _matches(template, segments)
-        if params is not None:
-            return Route(operation, params)
-    return None
+        if params is None:
+            continue
+        literals = len(template) - len(params)
+        if literals > best_literals:
+            best, best_literals = Route(operation, params, region), literals
+    return best
 
 
 def api_of(raw_path: str) -> SpecOperation:
@@ -77,7 +99,7 @@ def api_of(raw_path: str) -> SpecOperation:
         return count
 
     best, best_count = _templates()[0][0], -1
-    for operation, template in _templates():
+    for operation, template, _ in _templates():
         count = shared(template)
         if count > best_count:
             best, best_count = operation, count
@@ -93,8 +115,10 @@ class ParameterError(ValueError):
         self.problem = problem
 
 
-def _value(parameter: SpecParameter, raw: str | None) -> int | str:
+def _value(parameter: SpecParameter, raw: str | None) -> int | str | None:
     if raw is None:
+        if not parameter.required:
+            return None
         raise ParameterError(parameter.name, "missing")
     value = parameter.parse(raw)
     if value is None:
@@ -102,12 +126,14 @@ def _value(parameter: SpecParameter, raw: str | None) -> int | str:
     return value
 
 
-def arguments(matched: Route, query_string: str) -> Ids:
-    """The ids a request names, each checked by its rule (or :class:`ParameterError`).
+def arguments(matched: Route, query_string: str) -> dict[str, Any]:
+    """The arguments of a request by the clients' names (``pipeline_run_id``), each checked by
+    its rule (or :class:`ParameterError`); an optional one not sent is None.
 
     Path parameters are decoded from their segment; a query parameter must appear exactly once
     (a repeated one is ambiguous: servers differ on which value wins). Query parameters the
-    operation does not declare are ignored, as the services do.
+    operation does not declare are ignored, as the services do. At a region-edition path the
+    organization is not in the path: it is left out here, for the caller to decide.
     """
     query: dict[str, list[str]] = {}
     for name, value in parse_qsl(query_string, keep_blank_values=True):
@@ -116,6 +142,8 @@ def arguments(matched: Route, query_string: str) -> Ids:
     values: dict[str, Any] = {}
     for parameter in matched.operation.parameters:
         if parameter.location == "path":
+            if matched.region and parameter.name not in matched.raw_path_params:
+                continue
             raw = matched.raw_path_params.get(parameter.name)
             values[parameter.python_name] = _value(parameter, None if raw is None else unquote(raw))
             continue
@@ -123,7 +151,7 @@ def arguments(matched: Route, query_string: str) -> Ids:
         if len(given) > 1:
             raise ParameterError(parameter.name, "repeated")
         values[parameter.python_name] = _value(parameter, given[0] if given else None)
-    return Ids(**values)
+    return values
 
 
 # --- the same rules for what tests register -------------------------------------------------

@@ -61,8 +61,10 @@ class EmulatedService(ServiceCore):
 
     Both then apply an optional rate limit per identity (AccessKey or token), and answer from
     the same organizations, pipelines, runs, jobs and artifacts with the bodies, statuses and
-    codes of openapi.yaml. Artifacts are served at pre-signed, expiring URLs on the emulator
-    itself, with ``Range`` support.
+    codes of openapi.yaml; so do the operations that find the ids (GetPipelineRun,
+    ListPipelineRuns, ListServiceConnections, GetLatestPipelineRun: see :meth:`add_run`).
+    Artifacts are served at pre-signed, expiring URLs on the emulator itself, with ``Range``
+    support.
 
     >>> service = EmulatedService(access_keys={"AKID": "secret"})
     >>> md5 = service.add_artifact("org-1", 1111, 1, "job-1", b"apk", service_connection_id=122)
@@ -101,6 +103,10 @@ class EmulatedService(ServiceCore):
             faults, read the calls, over HTTP from any language; see README): True always,
             False never, None (the default) in process and when served on a loopback address
             only. It is never signed: whoever reaches it controls the emulator.
+        region_organization_id: the organization that requests of the token API's region
+            edition act on (their paths name none: ``/oapi/v1/flow/pipelines/...``). None (the
+            default): the only organization there is; with several, such requests answer 400
+            ``BadRequest`` saying so. Also an attribute.
     """
 
     def __init__(
@@ -116,6 +122,7 @@ class EmulatedService(ServiceCore):
         token_answers_as_text: bool = False,
         control_api: bool | None = None,
         download_bandwidth: float | None = None,
+        region_organization_id: str | None = None,
     ) -> None:
         if control_api is not None and not isinstance(control_api, bool):
             raise TypeError("control_api must be True, False or None")
@@ -140,6 +147,7 @@ class EmulatedService(ServiceCore):
             self.add_token(token)
         for organization_id, key_ids in (members or {}).items():
             self.set_members(organization_id, key_ids)
+        self.region_organization_id = region_organization_id
         self._apps: dict[bool, Starlette] = {}
         self.mark_baseline()
 
@@ -304,6 +312,14 @@ class EmulatedService(ServiceCore):
         defaults to the hex md5 of ``content``; another value emulates a job whose reported
         checksum is not its file's (a client that verifies downloads must then fail). The
         download's ``ETag`` is always the md5 of the bytes served.
+
+        The run exists from then on (status SUCCESS, unless :meth:`add_run` made it first), and
+        reports the artifact as GetPipelineRun shows it: a job named ``EMAS build`` in a stage
+        ``EMAS``, whose ``params`` is the JSON of ``{"emasJobInstanceId", "md5",
+        "serviceConnectionId"}`` (the last only when given), whose ``result`` (token API) is
+        that of ``{"data": {"emasJobInstanceId", "md5"}}``, with an action ``{"type": "EMAS",
+        "params": {"emasJobInstanceId", "md5"}}``. The service connection becomes one of the
+        organization's, of type ``emas``, named ``EMAS (emulated)``.
         """
         with self._lock:
             return self._state.add_artifact(
@@ -316,6 +332,111 @@ class EmulatedService(ServiceCore):
                 filename=filename,
                 md5=md5,
             )
+
+    @property
+    def region_organization_id(self) -> str | None:
+        """The organization of region-edition requests (None: the only one there is)."""
+        return self._state.region_organization_id
+
+    @region_organization_id.setter
+    def region_organization_id(self, organization_id: str | None) -> None:
+        with self._lock:
+            if organization_id is not None:
+                self._state.organization(organization_id)
+            self._state.region_organization_id = organization_id
+
+    # --- runs and service connections -------------------------------------------------------
+
+    def add_run(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        *,
+        status: str = "SUCCESS",
+        stages: Iterable[Mapping[str, Any]] | None = None,
+        trigger_mode: int = 1,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        finishes_after_polls: int | None = None,
+    ) -> None:
+        """Make a run exist (replacing one of the same ids), with any status, stages and jobs:
+        GetPipelineRun, ListPipelineRuns and GetLatestPipelineRun answer it in both APIs.
+
+        ``stages`` are in the API's own shape, so a real run's answer can be pasted::
+
+            [{"name": "Build", "stageInfo": {"name": "Build", "status": "SUCCESS", "jobs": [
+                {"id": 7, "name": "EMAS build", "status": "SUCCESS",
+                 "params": '{"emasJobInstanceId": "Psaxsa", "md5": "..."}',
+                 "result": '{"data": {"emasJobInstanceId": "Psaxsa", "md5": "..."}}',
+                 "actions": [{"type": "EMAS", "disable": False, "params": {...}}]}]}}]
+
+        A job's ``params``/``result`` are JSON strings as the API sends them (a mapping is
+        written as one); ``id`` defaults to a new job id, statuses to the run's. Times are
+        milliseconds since the epoch: ``start_time`` defaults to the emulator's clock,
+        ``end_time`` to ``start_time`` for a finished run (none for RUNNING and other
+        unfinished statuses). ``trigger_mode``: 1 manual, 2 scheduled, 3 code commit, 5 another
+        pipeline, 6 webhook. ``finishes_after_polls=N``: the run answers RUNNING to the first N
+        GetPipelineRun calls (either API) and ``status`` from then on (to test waiting); it is
+        listed as RUNNING meanwhile. Artifacts added to the run with :meth:`add_artifact` stay
+        reachable; a bad value raises ``ValueError`` naming it, and adds nothing.
+        """
+        with self._lock:
+            self._state.add_run(
+                organization_id,
+                pipeline_id,
+                pipeline_run_id,
+                status=status,
+                stages=stages,
+                trigger_mode=trigger_mode,
+                start_time=start_time,
+                end_time=end_time,
+                finishes_after_polls=finishes_after_polls,
+            )
+
+    def add_service_connection(
+        self,
+        organization_id: str,
+        id: int,
+        *,
+        type: str = "emas",
+        name: str | None = None,
+    ) -> None:
+        """Give an organization a service connection (replacing one of the same id), listed
+        by ListServiceConnections in both APIs. ``name`` defaults to ``"EMAS (emulated)"`` for
+        type ``emas`` (``"<TYPE> (emulated)"`` otherwise). :meth:`add_artifact` with a
+        ``service_connection_id`` adds its EMAS connection on its own."""
+        with self._lock:
+            self._state.add_connection(organization_id, id, type=type, name=name)
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run, as the token API's GetPipelineRun answers it now (without counting as a
+        poll), with its ``organizationId``: newest first within each pipeline."""
+        from ._runs import token_run
+
+        with self._lock:
+            book = self._state.book
+            pipelines = sorted(
+                {(run.organization_id, run.pipeline_id) for run in book.runs.values()}
+            )
+            return [
+                {"organizationId": run.organization_id, **token_run(run)}
+                for organization_id, pipeline_id in pipelines
+                for run in book.runs_of(organization_id, pipeline_id)
+            ]
+
+    def service_connections(self) -> list[dict[str, Any]]:
+        """Every service connection, as ListServiceConnections lists them, with its
+        ``organizationId``."""
+        from ._runs import token_connection
+
+        with self._lock:
+            book = self._state.book
+            return [
+                {"organizationId": organization_id, **token_connection(connection)}
+                for organization_id in sorted(book.connections)
+                for connection in book.connections_of(organization_id, None)
+            ]
 
     # --- fault injection --------------------------------------------------------------------
 

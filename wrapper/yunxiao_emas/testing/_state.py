@@ -12,12 +12,13 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import attrs
 
 from ..credentials import PersonalAccessToken
 from ._rules import check_int, check_text
+from ._runs import EMAS_CONNECTION_NAME, Connection, Run, RunBook
 
 __all__ = ["Artifact", "Identity", "Key", "Organization", "State", "Token"]
 
@@ -101,6 +102,10 @@ class State:
         self.tokens: dict[str, Token] = {}
         self.organizations: dict[str, Organization] = {}
         self.by_url_token: dict[str, Artifact] = {}
+        self.book = RunBook()
+        """Runs (their stages and jobs) and service connections (:mod:`._runs`)."""
+        self.region_organization_id: str | None = None
+        """The organization a request at a region-edition path acts on (None: the only one)."""
         self._nonces: dict[tuple[str, str], float] = {}
         self._windows: dict[Identity, collections.deque[float]] = {}
 
@@ -218,7 +223,61 @@ class State:
         jobs = runs.setdefault(pipeline_run_id, {})
         jobs.setdefault(emas_job_instance_id, {})[md5] = artifact
         self.by_url_token[artifact.url_token] = artifact
+        # The run reports the artifact as an EMAS job, and its connection is an EMAS one.
+        run = self.book.runs.get((organization_id, pipeline_id, pipeline_run_id))
+        if run is None:
+            run = self.add_run(organization_id, pipeline_id, pipeline_run_id)
+        self.book.add_emas_job(run, emas_job_instance_id, md5, service_connection_id)
+        connections = self.book.connections.get(organization_id, {})
+        if service_connection_id is not None and service_connection_id not in connections:
+            self.add_connection(organization_id, service_connection_id, name=EMAS_CONNECTION_NAME)
         return md5
+
+    # --- runs and service connections (:mod:`._runs`) ----------------------------------------
+
+    def now_ms(self) -> int:
+        """The clock in milliseconds since the epoch, as the API's times are."""
+        return int(self.now() * 1000)
+
+    def add_run(
+        self,
+        organization_id: str,
+        pipeline_id: int,
+        pipeline_run_id: int,
+        *,
+        status: str = "SUCCESS",
+        stages: Iterable[Any] | None = None,
+        trigger_mode: int = 1,
+        start_time: int | None = None,
+        end_time: int | None = None,
+        finishes_after_polls: int | None = None,
+    ) -> Run:
+        """Add (or replace) a run, and make its organization and pipeline exist."""
+        run = self.book.add_run(
+            organization_id,
+            pipeline_id,
+            pipeline_run_id,
+            status=status,
+            stages=stages,
+            trigger_mode=trigger_mode,
+            start_time=start_time,
+            end_time=end_time,
+            finishes_after_polls=finishes_after_polls,
+            now_ms=self.now_ms(),
+        )
+        runs = self.organization(organization_id).pipelines.setdefault(pipeline_id, {})
+        runs.setdefault(pipeline_run_id, {})
+        return run
+
+    def add_connection(
+        self, organization_id: str, connection_id: int, *, type: str = "emas", name: str | None
+    ) -> Connection:
+        """Add (or replace) a service connection, and make its organization exist."""
+        connection = self.book.add_connection(
+            organization_id, connection_id, type=type, name=name, now_ms=self.now_ms()
+        )
+        self.organization(organization_id)
+        return connection
 
     # --- what the gateway remembers ---------------------------------------------------------
 

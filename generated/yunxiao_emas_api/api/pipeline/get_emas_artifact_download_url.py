@@ -140,6 +140,8 @@ def sync_detailed(
     with a personal access token in the header `x-yunxiao-token` instead of a signature.
     The answer is the download URL itself, valid for one hour: some servers send it as a
     JSON string (`application/json`), others as plain text (`text/plain`).
+    A region-edition instance (its own domain) serves it without
+    `/organizations/{organizationId}` (`x-region-edition-path`).
 
     Args:
         organization_id (str):
@@ -189,6 +191,8 @@ def sync(
     with a personal access token in the header `x-yunxiao-token` instead of a signature.
     The answer is the download URL itself, valid for one hour: some servers send it as a
     JSON string (`application/json`), others as plain text (`text/plain`).
+    A region-edition instance (its own domain) serves it without
+    `/organizations/{organizationId}` (`x-region-edition-path`).
 
     Args:
         organization_id (str):
@@ -233,6 +237,8 @@ async def asyncio_detailed(
     with a personal access token in the header `x-yunxiao-token` instead of a signature.
     The answer is the download URL itself, valid for one hour: some servers send it as a
     JSON string (`application/json`), others as plain text (`text/plain`).
+    A region-edition instance (its own domain) serves it without
+    `/organizations/{organizationId}` (`x-region-edition-path`).
 
     Args:
         organization_id (str):
@@ -280,6 +286,8 @@ async def asyncio(
     with a personal access token in the header `x-yunxiao-token` instead of a signature.
     The answer is the download URL itself, valid for one hour: some servers send it as a
     JSON string (`application/json`), others as plain text (`text/plain`).
+    A region-edition instance (its own domain) serves it without
+    `/organizations/{organizationId}` (`x-region-edition-path`).
 
     Args:
         organization_id (str):

@@ -24,6 +24,36 @@ import {
     ErrorResponseToJSON,
 } from '../models/ErrorResponse';
 import {
+    type PipelineRun,
+    PipelineRunFromJSON,
+    PipelineRunToJSON,
+} from '../models/PipelineRun';
+import {
+    type PipelineRunResponse,
+    PipelineRunResponseFromJSON,
+    PipelineRunResponseToJSON,
+} from '../models/PipelineRunResponse';
+import {
+    type PipelineRunSummary,
+    PipelineRunSummaryFromJSON,
+    PipelineRunSummaryToJSON,
+} from '../models/PipelineRunSummary';
+import {
+    type PipelineRunsResponse,
+    PipelineRunsResponseFromJSON,
+    PipelineRunsResponseToJSON,
+} from '../models/PipelineRunsResponse';
+import {
+    type ServiceConnection,
+    ServiceConnectionFromJSON,
+    ServiceConnectionToJSON,
+} from '../models/ServiceConnection';
+import {
+    type ServiceConnectionsResponse,
+    ServiceConnectionsResponseFromJSON,
+    ServiceConnectionsResponseToJSON,
+} from '../models/ServiceConnectionsResponse';
+import {
     type TokenApiError,
     TokenApiErrorFromJSON,
     TokenApiErrorToJSON,
@@ -60,6 +90,23 @@ export interface GetEmasArtifactDownloadUrlRequest {
      * 
      */
     serviceConnectionId: number;
+}
+
+export interface GetLatestPipelineRunByTokenRequest {
+    /**
+     * The organization (company) id, as seen in the console URL
+     * `https://devops.aliyun.com/organization/<organizationId>`. Obtainable from
+     * GetCodeupOrganization or ListOrganizations.
+     * 
+     */
+    organizationId: string;
+    /**
+     * The pipeline id (from ListPipelines, CreatePipeline or AddPipelineRelations). A Long:
+     * must not exceed 9007199254740991, as larger values lose precision when serialised in
+     * some languages.
+     * 
+     */
+    pipelineId: number;
 }
 
 export interface GetPipelineEmasArtifactUrlRequest {
@@ -100,6 +147,178 @@ export interface GetPipelineEmasArtifactUrlRequest {
      * 
      */
     serviceConnectionId: number;
+}
+
+export interface GetPipelineRunRequest {
+    /**
+     * The organization (company) id, as seen in the console URL
+     * `https://devops.aliyun.com/organization/<organizationId>`. Obtainable from
+     * GetCodeupOrganization or ListOrganizations.
+     * 
+     */
+    organizationId: string;
+    /**
+     * The pipeline id (from ListPipelines, CreatePipeline or AddPipelineRelations). A Long:
+     * must not exceed 9007199254740991, as larger values lose precision when serialised in
+     * some languages.
+     * 
+     */
+    pipelineId: number;
+    /**
+     * The pipeline run id (from ListPipelineRuns, StartPipelineRun or
+     * GetReleaseStagePipelineRun). A Long: must not exceed 9007199254740991.
+     * 
+     */
+    pipelineRunId: number;
+}
+
+export interface GetPipelineRunByTokenRequest {
+    /**
+     * The organization (company) id, as seen in the console URL
+     * `https://devops.aliyun.com/organization/<organizationId>`. Obtainable from
+     * GetCodeupOrganization or ListOrganizations.
+     * 
+     */
+    organizationId: string;
+    /**
+     * The pipeline id (from ListPipelines, CreatePipeline or AddPipelineRelations). A Long:
+     * must not exceed 9007199254740991, as larger values lose precision when serialised in
+     * some languages.
+     * 
+     */
+    pipelineId: number;
+    /**
+     * The pipeline run id (from ListPipelineRuns, StartPipelineRun or
+     * GetReleaseStagePipelineRun). A Long: must not exceed 9007199254740991.
+     * 
+     */
+    pipelineRunId: number;
+}
+
+export interface ListPipelineRunsRequest {
+    /**
+     * The organization (company) id, as seen in the console URL
+     * `https://devops.aliyun.com/organization/<organizationId>`. Obtainable from
+     * GetCodeupOrganization or ListOrganizations.
+     * 
+     */
+    organizationId: string;
+    /**
+     * The pipeline id (from ListPipelines, CreatePipeline or AddPipelineRelations). A Long:
+     * must not exceed 9007199254740991, as larger values lose precision when serialised in
+     * some languages.
+     * 
+     */
+    pipelineId: number;
+    /**
+     * The most runs in one page of `ListPipelineRuns` (the service chooses when absent).
+     */
+    maxResults?: number;
+    /**
+     * Where the page starts: the `nextToken` of the previous page's answer; absent for the
+     * first page.
+     * 
+     */
+    nextToken?: string;
+    /**
+     * Only runs started at or after this time, in milliseconds since the epoch.
+     */
+    startTime?: number;
+    /**
+     * Only runs started at or before this time, in milliseconds since the epoch.
+     */
+    endTime?: number;
+    /**
+     * Only runs of this status: `SUCCESS`, `FAIL`, `RUNNING`, or another the service knows
+     * (waiting or cancelled states).
+     * 
+     */
+    status?: string;
+    /**
+     * Only runs triggered so: 1 manual, 2 scheduled, 3 code commit, 5 another pipeline,
+     * 6 webhook.
+     * 
+     */
+    triggerMode?: number;
+}
+
+export interface ListPipelineRunsByTokenRequest {
+    /**
+     * The organization (company) id, as seen in the console URL
+     * `https://devops.aliyun.com/organization/<organizationId>`. Obtainable from
+     * GetCodeupOrganization or ListOrganizations.
+     * 
+     */
+    organizationId: string;
+    /**
+     * The pipeline id (from ListPipelines, CreatePipeline or AddPipelineRelations). A Long:
+     * must not exceed 9007199254740991, as larger values lose precision when serialised in
+     * some languages.
+     * 
+     */
+    pipelineId: number;
+    /**
+     * The page to answer, from 1 (default 1).
+     */
+    page?: number;
+    /**
+     * Runs per page, 1..30 (default 10).
+     */
+    perPage?: number;
+    /**
+     * Only runs started at or after this time, in milliseconds since the epoch.
+     */
+    startTime?: number;
+    /**
+     * Only runs started at or before this time, in milliseconds since the epoch. The token
+     * API spells the name `endTme` (sic), and that is what it reads.
+     * 
+     */
+    endTme?: number;
+    /**
+     * Only runs of this status: `SUCCESS`, `FAIL`, `RUNNING`, or another the service knows
+     * (waiting or cancelled states).
+     * 
+     */
+    status?: string;
+    /**
+     * Only runs triggered so: 1 manual, 2 scheduled, 3 code commit, 5 another pipeline,
+     * 6 webhook.
+     * 
+     */
+    triggerMode?: number;
+}
+
+export interface ListServiceConnectionsRequest {
+    /**
+     * The organization (company) id, as seen in the console URL
+     * `https://devops.aliyun.com/organization/<organizationId>`. Obtainable from
+     * GetCodeupOrganization or ListOrganizations.
+     * 
+     */
+    organizationId: string;
+    /**
+     * Only service connections of this type (EMAS: `emas`). The name is `sericeConnectionType`
+     * (sic): the API spells it so, in both APIs.
+     * 
+     */
+    sericeConnectionType?: string;
+}
+
+export interface ListServiceConnectionsByTokenRequest {
+    /**
+     * The organization (company) id, as seen in the console URL
+     * `https://devops.aliyun.com/organization/<organizationId>`. Obtainable from
+     * GetCodeupOrganization or ListOrganizations.
+     * 
+     */
+    organizationId: string;
+    /**
+     * Only service connections of this type (EMAS: `emas`). The name is `sericeConnectionType`
+     * (sic): the API spells it so, in both APIs.
+     * 
+     */
+    sericeConnectionType?: string;
 }
 
 /**
@@ -194,7 +413,7 @@ export class PipelineApi extends runtime.BaseAPI {
     }
 
     /**
-     * Yunxiao\'s newer OpenAPI for the same job as `GetPipelineEmasArtifactUrl`, authenticated with a personal access token in the header `x-yunxiao-token` instead of a signature. The answer is the download URL itself, valid for one hour: some servers send it as a JSON string (`application/json`), others as plain text (`text/plain`). 
+     * Yunxiao\'s newer OpenAPI for the same job as `GetPipelineEmasArtifactUrl`, authenticated with a personal access token in the header `x-yunxiao-token` instead of a signature. The answer is the download URL itself, valid for one hour: some servers send it as a JSON string (`application/json`), others as plain text (`text/plain`). A region-edition instance (its own domain) serves it without `/organizations/{organizationId}` (`x-region-edition-path`). 
      * Get a temporary download URL of the EMAS artifact of a pipeline run (token API)
      */
     async getEmasArtifactDownloadUrlRaw(requestParameters: GetEmasArtifactDownloadUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<string>> {
@@ -209,11 +428,70 @@ export class PipelineApi extends runtime.BaseAPI {
     }
 
     /**
-     * Yunxiao\'s newer OpenAPI for the same job as `GetPipelineEmasArtifactUrl`, authenticated with a personal access token in the header `x-yunxiao-token` instead of a signature. The answer is the download URL itself, valid for one hour: some servers send it as a JSON string (`application/json`), others as plain text (`text/plain`). 
+     * Yunxiao\'s newer OpenAPI for the same job as `GetPipelineEmasArtifactUrl`, authenticated with a personal access token in the header `x-yunxiao-token` instead of a signature. The answer is the download URL itself, valid for one hour: some servers send it as a JSON string (`application/json`), others as plain text (`text/plain`). A region-edition instance (its own domain) serves it without `/organizations/{organizationId}` (`x-region-edition-path`). 
      * Get a temporary download URL of the EMAS artifact of a pipeline run (token API)
      */
     async getEmasArtifactDownloadUrl(requestParameters: GetEmasArtifactDownloadUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<string> {
         const response = await this.getEmasArtifactDownloadUrlRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for getLatestPipelineRunByToken without sending the request
+     */
+    async getLatestPipelineRunByTokenRequestOpts(requestParameters: GetLatestPipelineRunByTokenRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['organizationId'] == null) {
+            throw new runtime.RequiredError(
+                'organizationId',
+                'Required parameter "organizationId" was null or undefined when calling getLatestPipelineRunByToken().'
+            );
+        }
+
+        if (requestParameters['pipelineId'] == null) {
+            throw new runtime.RequiredError(
+                'pipelineId',
+                'Required parameter "pipelineId" was null or undefined when calling getLatestPipelineRunByToken().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["x-yunxiao-token"] = await this.configuration.apiKey("x-yunxiao-token"); // yunxiaoToken authentication
+        }
+
+
+        let urlPath = `/oapi/v1/flow/organizations/{organizationId}/pipelines/{pipelineId}/runs/latestPipelineRun`;
+        urlPath = urlPath.replace('{organizationId}', encodeURIComponent(String(requestParameters['organizationId'])));
+        urlPath = urlPath.replace('{pipelineId}', encodeURIComponent(String(requestParameters['pipelineId'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * The pipeline\'s latest run, whatever its status, as `GetPipelineRunByToken` answers it. A region-edition instance serves it without `/organizations/{organizationId}`. 
+     * Get the latest run of a pipeline, of any status (token API)
+     */
+    async getLatestPipelineRunByTokenRaw(requestParameters: GetLatestPipelineRunByTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PipelineRun>> {
+        const requestOptions = await this.getLatestPipelineRunByTokenRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PipelineRunFromJSON(jsonValue));
+    }
+
+    /**
+     * The pipeline\'s latest run, whatever its status, as `GetPipelineRunByToken` answers it. A region-edition instance serves it without `/organizations/{organizationId}`. 
+     * Get the latest run of a pipeline, of any status (token API)
+     */
+    async getLatestPipelineRunByToken(requestParameters: GetLatestPipelineRunByTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PipelineRun> {
+        const response = await this.getLatestPipelineRunByTokenRaw(requestParameters, initOverrides);
         return await response.value();
     }
 
@@ -308,6 +586,416 @@ export class PipelineApi extends runtime.BaseAPI {
      */
     async getPipelineEmasArtifactUrl(requestParameters: GetPipelineEmasArtifactUrlRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ArtifactUrlResponse> {
         const response = await this.getPipelineEmasArtifactUrlRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for getPipelineRun without sending the request
+     */
+    async getPipelineRunRequestOpts(requestParameters: GetPipelineRunRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['organizationId'] == null) {
+            throw new runtime.RequiredError(
+                'organizationId',
+                'Required parameter "organizationId" was null or undefined when calling getPipelineRun().'
+            );
+        }
+
+        if (requestParameters['pipelineId'] == null) {
+            throw new runtime.RequiredError(
+                'pipelineId',
+                'Required parameter "pipelineId" was null or undefined when calling getPipelineRun().'
+            );
+        }
+
+        if (requestParameters['pipelineRunId'] == null) {
+            throw new runtime.RequiredError(
+                'pipelineRunId',
+                'Required parameter "pipelineRunId" was null or undefined when calling getPipelineRun().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["Authorization"] = await this.configuration.apiKey("Authorization"); // acs3HmacSha256 authentication
+        }
+
+
+        let urlPath = `/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns/{pipelineRunId}`;
+        urlPath = urlPath.replace('{organizationId}', encodeURIComponent(String(requestParameters['organizationId'])));
+        urlPath = urlPath.replace('{pipelineId}', encodeURIComponent(String(requestParameters['pipelineId'])));
+        urlPath = urlPath.replace('{pipelineRunId}', encodeURIComponent(String(requestParameters['pipelineRunId'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * Returns the run, its stages and their jobs. The EMAS build job of the run reports the `emasJobInstanceId` and `md5` that `GetPipelineEmasArtifactUrl` needs, inside its `params` (a JSON string) or its actions\' `params`: no public source names the keys (see the README\'s EMAS rule). Send `x-acs-action: GetPipelineRun`, `x-acs-version: 2021-06-25`, signed with the V3 signature. A 200 can carry `success: false`. 
+     * Get a pipeline run with its stages and jobs
+     */
+    async getPipelineRunRaw(requestParameters: GetPipelineRunRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PipelineRunResponse>> {
+        const requestOptions = await this.getPipelineRunRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PipelineRunResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * Returns the run, its stages and their jobs. The EMAS build job of the run reports the `emasJobInstanceId` and `md5` that `GetPipelineEmasArtifactUrl` needs, inside its `params` (a JSON string) or its actions\' `params`: no public source names the keys (see the README\'s EMAS rule). Send `x-acs-action: GetPipelineRun`, `x-acs-version: 2021-06-25`, signed with the V3 signature. A 200 can carry `success: false`. 
+     * Get a pipeline run with its stages and jobs
+     */
+    async getPipelineRun(requestParameters: GetPipelineRunRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PipelineRunResponse> {
+        const response = await this.getPipelineRunRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for getPipelineRunByToken without sending the request
+     */
+    async getPipelineRunByTokenRequestOpts(requestParameters: GetPipelineRunByTokenRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['organizationId'] == null) {
+            throw new runtime.RequiredError(
+                'organizationId',
+                'Required parameter "organizationId" was null or undefined when calling getPipelineRunByToken().'
+            );
+        }
+
+        if (requestParameters['pipelineId'] == null) {
+            throw new runtime.RequiredError(
+                'pipelineId',
+                'Required parameter "pipelineId" was null or undefined when calling getPipelineRunByToken().'
+            );
+        }
+
+        if (requestParameters['pipelineRunId'] == null) {
+            throw new runtime.RequiredError(
+                'pipelineRunId',
+                'Required parameter "pipelineRunId" was null or undefined when calling getPipelineRunByToken().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["x-yunxiao-token"] = await this.configuration.apiKey("x-yunxiao-token"); // yunxiaoToken authentication
+        }
+
+
+        let urlPath = `/oapi/v1/flow/organizations/{organizationId}/pipelines/{pipelineId}/runs/{pipelineRunId}`;
+        urlPath = urlPath.replace('{organizationId}', encodeURIComponent(String(requestParameters['organizationId'])));
+        urlPath = urlPath.replace('{pipelineId}', encodeURIComponent(String(requestParameters['pipelineId'])));
+        urlPath = urlPath.replace('{pipelineRunId}', encodeURIComponent(String(requestParameters['pipelineRunId'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * The run object itself (no envelope), with its stages and jobs; jobs also carry `result` (a JSON string) and `jobSign`. A region-edition instance serves it without `/organizations/{organizationId}` (`x-region-edition-path`). 
+     * Get a pipeline run with its stages and jobs (token API)
+     */
+    async getPipelineRunByTokenRaw(requestParameters: GetPipelineRunByTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PipelineRun>> {
+        const requestOptions = await this.getPipelineRunByTokenRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PipelineRunFromJSON(jsonValue));
+    }
+
+    /**
+     * The run object itself (no envelope), with its stages and jobs; jobs also carry `result` (a JSON string) and `jobSign`. A region-edition instance serves it without `/organizations/{organizationId}` (`x-region-edition-path`). 
+     * Get a pipeline run with its stages and jobs (token API)
+     */
+    async getPipelineRunByToken(requestParameters: GetPipelineRunByTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PipelineRun> {
+        const response = await this.getPipelineRunByTokenRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for listPipelineRuns without sending the request
+     */
+    async listPipelineRunsRequestOpts(requestParameters: ListPipelineRunsRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['organizationId'] == null) {
+            throw new runtime.RequiredError(
+                'organizationId',
+                'Required parameter "organizationId" was null or undefined when calling listPipelineRuns().'
+            );
+        }
+
+        if (requestParameters['pipelineId'] == null) {
+            throw new runtime.RequiredError(
+                'pipelineId',
+                'Required parameter "pipelineId" was null or undefined when calling listPipelineRuns().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters['maxResults'] != null) {
+            queryParameters['maxResults'] = requestParameters['maxResults'];
+        }
+
+        if (requestParameters['nextToken'] != null) {
+            queryParameters['nextToken'] = requestParameters['nextToken'];
+        }
+
+        if (requestParameters['startTime'] != null) {
+            queryParameters['startTime'] = requestParameters['startTime'];
+        }
+
+        if (requestParameters['endTime'] != null) {
+            queryParameters['endTime'] = requestParameters['endTime'];
+        }
+
+        if (requestParameters['status'] != null) {
+            queryParameters['status'] = requestParameters['status'];
+        }
+
+        if (requestParameters['triggerMode'] != null) {
+            queryParameters['triggerMode'] = requestParameters['triggerMode'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["Authorization"] = await this.configuration.apiKey("Authorization"); // acs3HmacSha256 authentication
+        }
+
+
+        let urlPath = `/organization/{organizationId}/pipelines/{pipelineId}/pipelineRuns`;
+        urlPath = urlPath.replace('{organizationId}', encodeURIComponent(String(requestParameters['organizationId'])));
+        urlPath = urlPath.replace('{pipelineId}', encodeURIComponent(String(requestParameters['pipelineId'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * One page of the pipeline\'s runs, newest first. Paging: pass the answer\'s `nextToken` back as `nextToken` until the answer has none. Send `x-acs-action: ListPipelineRuns`, `x-acs-version: 2021-06-25`, signed with the V3 signature. 
+     * List the runs of a pipeline, newest first, a page at a time
+     */
+    async listPipelineRunsRaw(requestParameters: ListPipelineRunsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<PipelineRunsResponse>> {
+        const requestOptions = await this.listPipelineRunsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => PipelineRunsResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * One page of the pipeline\'s runs, newest first. Paging: pass the answer\'s `nextToken` back as `nextToken` until the answer has none. Send `x-acs-action: ListPipelineRuns`, `x-acs-version: 2021-06-25`, signed with the V3 signature. 
+     * List the runs of a pipeline, newest first, a page at a time
+     */
+    async listPipelineRuns(requestParameters: ListPipelineRunsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<PipelineRunsResponse> {
+        const response = await this.listPipelineRunsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for listPipelineRunsByToken without sending the request
+     */
+    async listPipelineRunsByTokenRequestOpts(requestParameters: ListPipelineRunsByTokenRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['organizationId'] == null) {
+            throw new runtime.RequiredError(
+                'organizationId',
+                'Required parameter "organizationId" was null or undefined when calling listPipelineRunsByToken().'
+            );
+        }
+
+        if (requestParameters['pipelineId'] == null) {
+            throw new runtime.RequiredError(
+                'pipelineId',
+                'Required parameter "pipelineId" was null or undefined when calling listPipelineRunsByToken().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters['page'] != null) {
+            queryParameters['page'] = requestParameters['page'];
+        }
+
+        if (requestParameters['perPage'] != null) {
+            queryParameters['perPage'] = requestParameters['perPage'];
+        }
+
+        if (requestParameters['startTime'] != null) {
+            queryParameters['startTime'] = requestParameters['startTime'];
+        }
+
+        if (requestParameters['endTme'] != null) {
+            queryParameters['endTme'] = requestParameters['endTme'];
+        }
+
+        if (requestParameters['status'] != null) {
+            queryParameters['status'] = requestParameters['status'];
+        }
+
+        if (requestParameters['triggerMode'] != null) {
+            queryParameters['triggerMode'] = requestParameters['triggerMode'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["x-yunxiao-token"] = await this.configuration.apiKey("x-yunxiao-token"); // yunxiaoToken authentication
+        }
+
+
+        let urlPath = `/oapi/v1/flow/organizations/{organizationId}/pipelines/{pipelineId}/runs`;
+        urlPath = urlPath.replace('{organizationId}', encodeURIComponent(String(requestParameters['organizationId'])));
+        urlPath = urlPath.replace('{pipelineId}', encodeURIComponent(String(requestParameters['pipelineId'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * One page of the pipeline\'s runs, newest first, as a JSON array. Paging: `page` (from 1) and `perPage` (1..30); the answer\'s headers `x-total`, `x-total-pages`, `x-page`, `x-per-page`, `x-next-page` (empty on the last page) and `x-prev-page` say where it is. The end of the time filter is `endTme` (sic: the API spells it so). A region-edition instance serves it without `/organizations/{organizationId}`. 
+     * List the runs of a pipeline, newest first, a page at a time (token API)
+     */
+    async listPipelineRunsByTokenRaw(requestParameters: ListPipelineRunsByTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Array<PipelineRunSummary>>> {
+        const requestOptions = await this.listPipelineRunsByTokenRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(PipelineRunSummaryFromJSON));
+    }
+
+    /**
+     * One page of the pipeline\'s runs, newest first, as a JSON array. Paging: `page` (from 1) and `perPage` (1..30); the answer\'s headers `x-total`, `x-total-pages`, `x-page`, `x-per-page`, `x-next-page` (empty on the last page) and `x-prev-page` say where it is. The end of the time filter is `endTme` (sic: the API spells it so). A region-edition instance serves it without `/organizations/{organizationId}`. 
+     * List the runs of a pipeline, newest first, a page at a time (token API)
+     */
+    async listPipelineRunsByToken(requestParameters: ListPipelineRunsByTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Array<PipelineRunSummary>> {
+        const response = await this.listPipelineRunsByTokenRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for listServiceConnections without sending the request
+     */
+    async listServiceConnectionsRequestOpts(requestParameters: ListServiceConnectionsRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['organizationId'] == null) {
+            throw new runtime.RequiredError(
+                'organizationId',
+                'Required parameter "organizationId" was null or undefined when calling listServiceConnections().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters['sericeConnectionType'] != null) {
+            queryParameters['sericeConnectionType'] = requestParameters['sericeConnectionType'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["Authorization"] = await this.configuration.apiKey("Authorization"); // acs3HmacSha256 authentication
+        }
+
+
+        let urlPath = `/organization/{organizationId}/serviceConnections`;
+        urlPath = urlPath.replace('{organizationId}', encodeURIComponent(String(requestParameters['organizationId'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * The organization\'s service connections, of one type when `sericeConnectionType` (sic: the API spells it so) is given; EMAS connections are of type `emas`. Send `x-acs-action: ListServiceConnections`, `x-acs-version: 2021-06-25`, signed with the V3 signature. 
+     * List the service connections of an organization
+     */
+    async listServiceConnectionsRaw(requestParameters: ListServiceConnectionsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ServiceConnectionsResponse>> {
+        const requestOptions = await this.listServiceConnectionsRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => ServiceConnectionsResponseFromJSON(jsonValue));
+    }
+
+    /**
+     * The organization\'s service connections, of one type when `sericeConnectionType` (sic: the API spells it so) is given; EMAS connections are of type `emas`. Send `x-acs-action: ListServiceConnections`, `x-acs-version: 2021-06-25`, signed with the V3 signature. 
+     * List the service connections of an organization
+     */
+    async listServiceConnections(requestParameters: ListServiceConnectionsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ServiceConnectionsResponse> {
+        const response = await this.listServiceConnectionsRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
+
+    /**
+     * Creates request options for listServiceConnectionsByToken without sending the request
+     */
+    async listServiceConnectionsByTokenRequestOpts(requestParameters: ListServiceConnectionsByTokenRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['organizationId'] == null) {
+            throw new runtime.RequiredError(
+                'organizationId',
+                'Required parameter "organizationId" was null or undefined when calling listServiceConnectionsByToken().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        if (requestParameters['sericeConnectionType'] != null) {
+            queryParameters['sericeConnectionType'] = requestParameters['sericeConnectionType'];
+        }
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["x-yunxiao-token"] = await this.configuration.apiKey("x-yunxiao-token"); // yunxiaoToken authentication
+        }
+
+
+        let urlPath = `/oapi/v1/flow/organizations/{organizationId}/serviceConnections`;
+        urlPath = urlPath.replace('{organizationId}', encodeURIComponent(String(requestParameters['organizationId'])));
+
+        return {
+            path: urlPath,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        };
+    }
+
+    /**
+     * The organization\'s service connections as a JSON array, of one type when `sericeConnectionType` (sic) is given. A region-edition instance serves it without `/organizations/{organizationId}`. 
+     * List the service connections of an organization (token API)
+     */
+    async listServiceConnectionsByTokenRaw(requestParameters: ListServiceConnectionsByTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Array<ServiceConnection>>> {
+        const requestOptions = await this.listServiceConnectionsByTokenRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => jsonValue.map(ServiceConnectionFromJSON));
+    }
+
+    /**
+     * The organization\'s service connections as a JSON array, of one type when `sericeConnectionType` (sic) is given. A region-edition instance serves it without `/organizations/{organizationId}`. 
+     * List the service connections of an organization (token API)
+     */
+    async listServiceConnectionsByToken(requestParameters: ListServiceConnectionsByTokenRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Array<ServiceConnection>> {
+        const response = await this.listServiceConnectionsByTokenRaw(requestParameters, initOverrides);
         return await response.value();
     }
 

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.service_connection import ServiceConnection
+
+
+T = TypeVar("T", bound="ServiceConnectionsResponse")
+
+
+@_attrs_define
+class ServiceConnectionsResponse:
+    """The answer of ListServiceConnections (signed API).
+
+    Attributes:
+        request_id (str): Unique per request; quote it in support tickets. Example:
+            9E0BA1E6-0000-4000-8000-0000000000A3.
+        success (bool): true when the call succeeded, false when it failed. Example: True.
+        error_code (str | Unset): The error code; empty on success.
+        error_message (str | Unset): The error message; empty on success.
+        service_connections (list[ServiceConnection] | Unset): The service connections.
+    """
+
+    request_id: str
+    success: bool
+    error_code: str | Unset = UNSET
+    error_message: str | Unset = UNSET
+    service_connections: list[ServiceConnection] | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        request_id = self.request_id
+
+        success = self.success
+
+        error_code = self.error_code
+
+        error_message = self.error_message
+
+        service_connections: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.service_connections, Unset):
+            service_connections = []
+            for service_connections_item_data in self.service_connections:
+                service_connections_item = service_connections_item_data.to_dict()
+                service_connections.append(service_connections_item)
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "requestId": request_id,
+                "success": success,
+            }
+        )
+        if error_code is not UNSET:
+            field_dict["errorCode"] = error_code
+        if error_message is not UNSET:
+            field_dict["errorMessage"] = error_message
+        if service_connections is not UNSET:
+            field_dict["serviceConnections"] = service_connections
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.service_connection import ServiceConnection
+
+        d = dict(src_dict)
+        request_id = d.pop("requestId")
+
+        success = d.pop("success")
+
+        error_code = d.pop("errorCode", UNSET)
+
+        error_message = d.pop("errorMessage", UNSET)
+
+        _service_connections = d.pop("serviceConnections", UNSET)
+        service_connections: list[ServiceConnection] | Unset = UNSET
+        if _service_connections is not UNSET:
+            service_connections = []
+            for service_connections_item_data in _service_connections:
+                service_connections_item = ServiceConnection.from_dict(
+                    service_connections_item_data
+                )
+
+                service_connections.append(service_connections_item)
+
+        service_connections_response = cls(
+            request_id=request_id,
+            success=success,
+            error_code=error_code,
+            error_message=error_message,
+            service_connections=service_connections,
+        )
+
+        service_connections_response.additional_properties = d
+        return service_connections_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
