@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import anyio.to_thread
 
 from ._config import EmulatorConfigError, artifact_spec
+from ._guard import send_json
 from ._run_config import connection_arguments, run_arguments
 from ._settings import FAULTS
 
@@ -279,16 +280,4 @@ class ControlEndpoint:
             status, payload = await anyio.to_thread.run_sync(
                 answer, self._service, method, path, bytes(body)
             )
-        encoded = json.dumps(payload).encode("utf-8")
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(encoded)).encode("ascii")),
-                    (b"cache-control", b"no-store"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": encoded})
+        await send_json(send, status, payload)

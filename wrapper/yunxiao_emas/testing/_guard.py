@@ -18,22 +18,13 @@ Three rules, checked before the body is read:
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["ControlGuard", "refusal"]
+from .._urls import is_loopback
 
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+__all__ = ["ControlGuard", "refusal", "send_json"]
 
 
 def _header(scope: Any, name: bytes) -> str | None:
@@ -108,16 +99,21 @@ class ControlGuard:
             await self.app(scope, receive, send)
             return
         status, error, message = refused
-        encoded = json.dumps({"error": error, "message": message}).encode("utf-8")
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(encoded)).encode("ascii")),
-                    (b"cache-control", b"no-store"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": encoded})
+        await send_json(send, status, {"error": error, "message": message})
+
+
+async def send_json(send: Any, status: int, payload: object) -> None:
+    """One JSON answer of the control API (never cached), its refusals included."""
+    encoded = json.dumps(payload).encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(encoded)).encode("ascii")),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": encoded})
