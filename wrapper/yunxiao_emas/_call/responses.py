@@ -31,6 +31,7 @@ __all__ = [
     "AnswerBody",
     "error_fields",
     "signed_answer",
+    "signed_body",
     "token_answer",
 ]
 
@@ -360,12 +361,10 @@ def _refuse_unusable(
 # --- GetPipelineEmasArtifactUrl (signed, 2021-06-25) ---------------------------------------
 
 
-def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
-    """The answer of GetPipelineEmasArtifactUrl: a JSON object, whose ``success`` must be true
-    (a 200 can carry ``success: false`` and an ``errorCode``). Errors are decided by code.
-
-    ``success: "true"`` (a string) counts as true, as the official SDK's models let it pass.
-    """
+def signed_body(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of a signed API answer whose ``success`` is true (``"true"`` counts, as
+    the official SDK's models let it pass); else the ApiError it means, decided by code. Every
+    operation of the signed API answers so (a 200 can carry ``success: false``)."""
     body = _json(response.content)
     if not (response.is_success and isinstance(body, dict)):
         raise _error_from_body(
@@ -382,6 +381,16 @@ def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
             else f"the answer's success is {success!r}, not true"
         )
         raise _error_from_body(response, body, status_decides=False, fallback=fallback)
+    return body
+
+
+def signed_answer(response: httpx.Response, wall_clock: Clock) -> ArtifactUrl:
+    """The answer of GetPipelineEmasArtifactUrl: a JSON object, whose ``success`` must be true
+    (a 200 can carry ``success: false`` and an ``errorCode``). Errors are decided by code.
+
+    ``success: "true"`` (a string) counts as true, as the official SDK's models let it pass.
+    """
+    body = signed_body(response)
     from yunxiao_emas_api.models import ArtifactUrlResponse
 
     try:

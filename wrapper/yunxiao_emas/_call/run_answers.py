@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from . import paging as _paging
-from .responses import _error_from_body, _header_request_id, _json, _text, api_error
+from .responses import (
+    _error_from_body,
+    _header_request_id,
+    _json,
+    _text,
+    api_error,
+    signed_body,
+)
 
 if TYPE_CHECKING:
     from ..runs import PipelineRun, PipelineRunSummary, ServiceConnection
@@ -33,33 +40,13 @@ __all__ = [
 ]
 
 Params = Mapping[str, Any]
-# The error shapes (_responses.ERROR_SHAPES) of each API: the same for all its operations.
-_SIGNED_SHAPES = "GetPipelineEmasArtifactUrl"
 _TOKEN_SHAPES = "GetEmasArtifactDownloadUrl"  # noqa: S105 (an operation id, not a secret)
 
 
 def _signed_body(response: httpx.Response) -> tuple[dict[str, Any], str]:
     """The JSON object of a signed API's answer whose ``success`` is true, and its request id;
     else the ApiError it means (decided by code)."""
-    body = _json(response.content)
-    if not (response.is_success and isinstance(body, dict)):
-        raise _error_from_body(
-            response,
-            body,
-            status_decides=False,
-            fallback=f"unexpected answer (HTTP {response.status_code})",
-            operation=_SIGNED_SHAPES,
-        )
-    success = body.get("success")
-    if not (success is True or (type(success) is str and success.lower() == "true")):
-        fallback = (
-            "the answer reports success: false"
-            if success is False
-            else f"the answer's success is {success!r}, not true"
-        )
-        raise _error_from_body(
-            response, body, status_decides=False, fallback=fallback, operation=_SIGNED_SHAPES
-        )
+    body = signed_body(response)
     return body, _text(body.get("requestId")) or _header_request_id(response) or ""
 
 
