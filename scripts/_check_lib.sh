@@ -6,7 +6,8 @@
 # Usage: check="check-go"; source "$(dirname "$0")/_check_lib.sh"
 # Gives: $root (the repository), $spec (openapi.yaml), $tmp (a folder removed on exit),
 # fail MESSAGE, need_tools TOOL..., generate_client GENERATOR OUT [ARG...],
-# npm_install_cached PACKAGE_DIR DEST, write_cases FILE, strip_java_time CLIENT_DIR.
+# npm_install_cached PACKAGE_DIR DEST, write_cases FILE, strip_java_time CLIENT_DIR,
+# generate_java_client OUT (with java_generator_options and java_error_response).
 
 # shellcheck disable=SC2154 # set by the script that sources this file
 : "${check:?set check to the script name before sourcing _check_lib.sh}"
@@ -92,6 +93,32 @@ cache_dir() {
   local dir=${1:-"$tmp/cache"}
   mkdir -p "$dir"
   cd "$dir" && pwd
+}
+
+# The Java client's recipe, one for scripts/check-java and examples/java/build, and the one
+# examples/java/README.md and docs/guides/other-languages.md show (tests/interop checks they
+# agree). Generator java, library native (the JDK's HttpClient and Jackson);
+# openApiNullable=false: jackson-databind-nullable is not packaged by Debian; useJakartaEe:
+# jakarta.annotation.* from one Debian jar (the javax default is not packaged either);
+# --schema-mappings: the spec's ErrorResponse is the hand-written java_error_response, not the
+# generated anyOf decoder, which decodes every error of the signed API as a GatewayError
+# without its code (that file says why).
+java_generator_options=(
+  --library native
+  --additional-properties=openApiNullable=false,useJakartaEe=true,hideGenerationTimestamp=true
+  --schema-mappings ErrorResponse=example.ErrorResponse
+)
+java_error_response="$root/examples/java/src/example/ErrorResponse.java"
+
+# generate_java_client OUT: the Java client of the recipe above, in OUT, with java.time support
+# removed (strip_java_time) so that it compiles against Debian's jars together with
+# java_error_response. Fails when the generator still makes an ErrorResponse of its own.
+generate_java_client() {
+  generate_client java "$1" "${java_generator_options[@]}"
+  strip_java_time "$1"
+  if [[ -e "$1/src/main/java/org/openapitools/client/model/ErrorResponse.java" ]]; then
+    fail "the generator made its own ErrorResponse despite --schema-mappings (generator changed?)"
+  fi
 }
 
 # strip_java_time CLIENT_DIR: removes java.time support from a Java client generated with

@@ -1,15 +1,21 @@
 // Feeds every answer of cases.json (scripts/interop_cases.py) to the Java client (library
 // native) generated from openapi.yaml, through its PipelineApi and a JDK HTTP server on
-// 127.0.0.1 that sends the canned answer, and checks what the client read: the URL of a 200,
-// the code of an error (the body decoded with the generated ErrorResponse / TokenApiError
-// model and the client's own ObjectMapper, read by the spec's rule).
+// 127.0.0.1 that sends the canned answer, and checks what the client read: the values of a
+// 200, and for an error its status, its code and its request id in the typed fields of the
+// right shape. A signed API's error is decoded with ErrorResponse (the hand-written
+// examples/java/src/example/ErrorResponse.java that check-java's --schema-mappings puts in place
+// of the generated anyOf decoder), and must come out as the shape whose key holds the code the
+// case expects: ServiceError (errorCode), GatewayError (Code) or GatewayErrorLowerCase (code).
+// A token API's error is decoded with the generated TokenApiError. Any misread fails the run.
 //
 // Usage: java -cp CLASSES:JARS Decode CASES_JSON   (compiled by scripts/check-java)
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import example.ErrorResponse;
 import java.io.File;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,13 +23,16 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.openapitools.client.ApiClient;
 import org.openapitools.client.ApiException;
 import org.openapitools.client.api.PipelineApi;
 import org.openapitools.client.model.ArtifactUrlResponse;
-import org.openapitools.client.model.ErrorResponse;
+import org.openapitools.client.model.GatewayError;
+import org.openapitools.client.model.GatewayErrorLowerCase;
+import org.openapitools.client.model.ServiceError;
 import org.openapitools.client.model.TokenApiError;
 
 public final class Decode {
@@ -31,19 +40,70 @@ public final class Decode {
   private static final AtomicReference<Map<String, Object>> CURRENT = new AtomicReference<>();
   // The answers read through a documented limitation, by what it is.
   private static final Map<String, Integer> LIMITS = new TreeMap<>();
-  // The shape the generated anyOf decoder chose, counted (it keeps the first that binds).
+  // The shape each error answer decoded as, counted.
   private static final Map<String, Integer> CHOSEN = new TreeMap<>();
 
   private Decode() {}
 
-  /** The spec's rule: the first of errorCode, Code, code that is a non-empty string. */
-  static String codeOf(Object model) {
-    Map<String, Object> held = MAPPER.convertValue(model, new TypeReference<Map<String, Object>>() {});
-    for (String key : List.of("errorCode", "Code", "code")) {
-      Object value = held.get(key);
-      if (value instanceof String && !((String) value).isEmpty()) {
-        return (String) value;
-      }
+  /** The shape a signed API's error must decode as: the one whose key holds the code. */
+  static Class<?> expectedShape(Map<String, Object> body, String code) {
+    if (code.equals(body.get("errorCode"))) return ServiceError.class;
+    if (code.equals(body.get("Code"))) return GatewayError.class;
+    if (code.equals(body.get("code"))) return GatewayErrorLowerCase.class;
+    return null;
+  }
+
+  /** The code and request id in the typed fields of the decoded shape (not a map's). */
+  static String[] typed(Object shape) {
+    if (shape instanceof ServiceError) {
+      ServiceError error = (ServiceError) shape;
+      return new String[] {error.getErrorCode(), error.getRequestId(), "requestId"};
+    }
+    if (shape instanceof GatewayError) {
+      GatewayError error = (GatewayError) shape;
+      return new String[] {error.getCode(), error.getRequestId(), "RequestId"};
+    }
+    // The lower-case gateway body has no typed requestId (the spec gives it the service
+    // body's meaning): ErrorResponse.getRequestId() reads it, checked below.
+    return new String[] {((GatewayErrorLowerCase) shape).getCode(), null, "requestId"};
+  }
+
+  /** A problem with the error body of a signed API's answer, or null. */
+  static String signedErrorProblem(String raw, String want) throws Exception {
+    Map<String, Object> body = MAPPER.readValue(raw, new TypeReference<Map<String, Object>>() {});
+    ErrorResponse decoded;
+    try {
+      decoded = MAPPER.readValue(raw, ErrorResponse.class);
+    } catch (IOException error) {
+      return "ErrorResponse refused the body: " + error.getMessage();
+    }
+    Object shape = decoded.getActualInstance();
+    CHOSEN.merge("ErrorResponse as " + shape.getClass().getSimpleName(), 1, Integer::sum);
+    Class<?> expected = expectedShape(body, want);
+    if (expected == null) return "the case's code " + want + " is under none of errorCode, Code, code";
+    if (!expected.isInstance(shape)) {
+      return "decoded as " + shape.getClass().getSimpleName() + ", not " + expected.getSimpleName();
+    }
+    String[] fields = typed(shape);
+    if (!want.equals(fields[0])) return "read the code " + fields[0] + " in the typed field, not " + want;
+    if (!want.equals(decoded.getCode())) return "ErrorResponse.getCode() is " + decoded.getCode();
+    Object requestId = body.get(fields[2]);
+    if (shape instanceof GatewayErrorLowerCase) fields[1] = (String) requestId;
+    if (!Objects.equals(requestId, fields[1])) return "read the request id " + fields[1] + ", not " + requestId;
+    if (!Objects.equals(requestId, decoded.getRequestId())) {
+      return "ErrorResponse.getRequestId() is " + decoded.getRequestId() + ", not " + requestId;
+    }
+    return null;
+  }
+
+  /** A problem with the error body of a token API's answer, or null. */
+  static String tokenErrorProblem(String raw, String want) throws Exception {
+    Map<String, Object> body = MAPPER.readValue(raw, new TypeReference<Map<String, Object>>() {});
+    TokenApiError decoded = MAPPER.readValue(raw, TokenApiError.class);
+    CHOSEN.merge("TokenApiError", 1, Integer::sum);
+    if (!want.equals(decoded.getErrorCode())) return "read the code " + decoded.getErrorCode();
+    if (!Objects.equals(body.get("requestId"), decoded.getRequestId())) {
+      return "read the request id " + decoded.getRequestId();
     }
     return null;
   }
@@ -137,15 +197,10 @@ public final class Decode {
     } catch (ApiException error) {
       if (ok) return "failed: " + error;
       if (error.getCode() != status) return "status " + error.getCode();
-      String code;
-      if (signed) {
-        Object shape = MAPPER.readValue(error.getResponseBody(), ErrorResponse.class).getActualInstance();
-        CHOSEN.merge(shape.getClass().getSimpleName(), 1, Integer::sum);
-        code = codeOf(shape);
-      } else {
-        code = MAPPER.readValue(error.getResponseBody(), TokenApiError.class).getErrorCode();
-      }
-      return expect.get("code").equals(code) ? null : "read the code " + code;
+      String want = (String) expect.get("code");
+      return signed
+          ? signedErrorProblem(error.getResponseBody(), want)
+          : tokenErrorProblem(error.getResponseBody(), want);
     }
   }
 
@@ -172,7 +227,12 @@ public final class Decode {
       String base = "http://127.0.0.1:" + server.getAddress().getPort();
       PipelineApi api = new PipelineApi(new ApiClient(HttpClient.newBuilder(), MAPPER, base));
       for (Map<String, Object> item : cases) {
-        String problem = check(api, item);
+        String problem;
+        try {
+          problem = check(api, item);
+        } catch (Exception error) {
+          problem = "threw " + error;
+        }
         if (problem != null) {
           failed++;
           System.err.println("  FAIL " + item.get("name") + ": " + problem);
@@ -182,7 +242,7 @@ public final class Decode {
       server.stop(0);
     }
     CHOSEN.forEach((shape, count) ->
-        System.out.println("  note: ErrorResponse decoded as " + shape + ": " + count + " answer(s)"));
+        System.out.println("  note: error bodies decoded with " + shape + ": " + count));
     LIMITS.forEach((limit, count) ->
         System.out.println("  note: known limitation, " + count + " answer(s): " + limit));
     int limited = LIMITS.values().stream().mapToInt(Integer::intValue).sum();
