@@ -2,6 +2,9 @@
 with its own V3 signer, run against ``yunxiao-emas emulator --port 0`` as a test suite in
 another language would: from the emulator's first JSON line (in a file), a token call, a signed
 call, both URLs downloaded and their md5 checked. Each signer also runs signing-vectors.json.
+An emulator fault on the signed call shows each example reading a service error's code; the Java
+one says which model its error body decoded as (a service error as ``ServiceError``), and its
+docs show the generator recipe its build and scripts/check-java use.
 
 Each example is generated and built offline by its ``build`` script (OpenAPI Generator, then
 Debian's Go, or javac against Debian's Jackson jars) into ``<venv>/cache/examples/<language>``
@@ -13,11 +16,12 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shlex
 import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,7 @@ NEEDS = {
 KEY_ID, SECRET = "LTAIexamples", "examples-secret-not-a-real-key"
 STS_ID, STS_SECRET, STS_TOKEN = "STS.examples", "sts-examples-secret", "CAIS-examples/token+="
 TOKEN = "pt-examples-token"
+SIGNED = "GetPipelineEmasArtifactUrl"
 # Ids a generated client must encode: a space and a * in the path, as a user's may hold.
 CONFIG = f"""
 access_keys: {{{KEY_ID}: {SECRET}}}
@@ -211,3 +216,135 @@ def test_an_unknown_run_is_the_token_apis_404_with_its_code(
     assert code == 1
     assert (line["api"], line["status"]) == ("token", 404)
     assert line["code"] == "InvalidPipelineRun.NotFound"
+
+
+@pytest.fixture
+def fault(emulator: tuple[dict[str, Any], Path]) -> Iterator[Callable[..., None]]:
+    """Queues an emulator fault (``POST /_emulator/faults``); clears the queue afterwards, so
+    an unfired fault cannot reach another test."""
+    ready, _ = emulator
+
+    def queue_fault(**arguments: Any) -> None:
+        fault = {"fault": "fail_next", **arguments}
+        answer = httpx.post(f"{ready['control_url']}faults", json=fault)
+        assert answer.status_code == 200, answer.text
+
+    yield queue_fault
+    httpx.post(f"{ready['control_url']}faults", json={"fault": "clear_faults"})
+
+
+def test_a_signed_service_error_gives_its_code_and_request_id(
+    example: tuple[str, Path], emulator: tuple[dict[str, Any], Path], fault: Callable[..., None]
+) -> None:
+    _, path = emulator
+    fault(count=1, code="InvalidPipelineRun.NotFound", status=404, operation=SIGNED)
+
+    code, line, _ = run(example[1], str(path))
+
+    assert code == 1
+    assert (line["api"], line["status"], line["code"]) == (
+        "signed",
+        404,
+        "InvalidPipelineRun.NotFound",
+    )
+    assert line["requestId"]
+
+
+@pytest.mark.parametrize("example", ["java"], indirect=True)
+@pytest.mark.parametrize(
+    ("shape", "status", "error_code", "decoded_as"),
+    [
+        ("service", 404, "InvalidPipelineRun.NotFound", "ServiceError"),
+        ("service", 403, "Forbidden.AccessDenied", "ServiceError"),
+        ("gateway", 429, "Throttling.User", "GatewayError"),
+    ],
+)
+def test_java_decodes_a_signed_error_into_the_shape_that_carries_its_code(
+    example: tuple[str, Path],
+    emulator: tuple[dict[str, Any], Path],
+    fault: Callable[..., None],
+    shape: str,
+    status: int,
+    error_code: str,
+    decoded_as: str,
+) -> None:
+    _, path = emulator
+    fault(count=1, code=error_code, status=status, shape=shape, operation=SIGNED)
+
+    code, line, _ = run(example[1], str(path))
+
+    assert code == 1
+    assert (line["api"], line["status"], line["shape"], line["code"]) == (
+        "signed",
+        status,
+        decoded_as,
+        error_code,
+    )
+    assert line["requestId"]
+
+
+@pytest.mark.parametrize("example", ["java"], indirect=True)
+def test_java_decodes_a_token_error_with_the_generated_model(
+    example: tuple[str, Path], emulator: tuple[dict[str, Any], Path], tmp_path: Path
+) -> None:
+    ready, _ = emulator
+    unknown = ready_file(tmp_path, ready, tokens=["pt-unknown"])
+
+    code, line, _ = run(example[1], str(unknown))
+
+    assert code == 1
+    assert (line["api"], line["shape"], line["code"]) == ("token", "TokenApiError", "Unauthorized")
+    assert line["requestId"]
+
+
+def _java_recipe() -> list[str]:
+    """The Java generator options of scripts/_check_lib.sh (java_generator_options)."""
+    script = (
+        'check=recipe; source scripts/_check_lib.sh; printf "%s\\n" "${java_generator_options[@]}"'
+    )
+    done = subprocess.run(
+        ["bash", "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=True,
+    )
+    return done.stdout.splitlines()
+
+
+def _java_generate_command(markdown: Path) -> list[str]:
+    """The words of the first ``openapi-generator-cli generate -g java`` command of markdown."""
+    text = markdown.read_text(encoding="utf-8").replace("\\\n", " ")
+    for line in text.splitlines():
+        if line.startswith("openapi-generator-cli generate -g java "):
+            return shlex.split(line)
+    raise AssertionError(f"{markdown} shows no `openapi-generator-cli generate -g java` command")
+
+
+def _options(words: list[str]) -> list[tuple[str, ...]]:
+    """Words grouped as options: ``--name value`` or ``--name=value``, one tuple each."""
+    options: list[tuple[str, ...]] = []
+    for word in words:
+        if word.startswith("-") or not options:
+            options.append((word,))
+        else:
+            options[-1] = (*options[-1], word)
+    return options
+
+
+@pytest.mark.parametrize(
+    "markdown", ["examples/java/README.md", "docs/guides/other-languages.md"], ids=str
+)
+def test_the_java_docs_generate_with_the_recipe_of_the_build_and_check_java(markdown: str) -> None:
+    recipe = _options(_java_recipe())
+    # What differs by design: where the spec is, where the client goes, which files are skipped.
+    where = ("openapi-generator-cli", "-g", "-i", "-o", "--global-property")
+    shown = [
+        option
+        for option in _options(_java_generate_command(ROOT / markdown))
+        if option[0] not in where
+    ]
+
+    assert recipe, "scripts/_check_lib.sh has no java_generator_options"
+    assert sorted(shown) == sorted(recipe)

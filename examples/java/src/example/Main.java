@@ -19,6 +19,8 @@ import org.openapitools.client.ApiClient;
 import org.openapitools.client.ApiException;
 import org.openapitools.client.api.PipelineApi;
 import org.openapitools.client.model.ArtifactUrlResponse;
+import org.openapitools.client.model.GatewayError;
+import org.openapitools.client.model.TokenApiError;
 
 /**
  * The Java example: the client generated from openapi.yaml (library native), signed with
@@ -39,25 +41,44 @@ public final class Main {
 
   private Main() {}
 
-  /** An error answer, read by the spec's rule whatever the body's shape. */
+  /**
+   * An error answer, decoded by the models: a signed API's body with {@link ErrorResponse} (the
+   * shape that carries the code: ServiceError, GatewayError or GatewayErrorLowerCase), a token
+   * API's with the generated TokenApiError. The line says which shape it was.
+   */
   static final class Failure extends Exception {
     final Map<String, Object> line = new LinkedHashMap<>();
 
-    Failure(String api, ApiException error) throws Exception {
+    Failure(String api, ApiException error) {
       super(error.getMessage());
-      Map<String, Object> body = error.getResponseBody() == null || error.getResponseBody().isEmpty()
-          ? Map.of()
-          : MAPPER.readValue(error.getResponseBody(), new TypeReference<Map<String, Object>>() {});
       line.put("ok", false);
       line.put("api", api);
       line.put("status", error.getCode());
-      line.put("code", first(body, "errorCode", "Code", "code"));
-      line.put("message", first(body, "errorMessage", "Message", "message"));
-      line.put("requestId", first(body, "requestId", "RequestId"));
-      // The emulator (never the real gateway) says what it signed: diff it with your own.
-      if (body.get("EmulatorSignatureCheck") instanceof Map<?, ?> check) {
-        System.err.println("the emulator's canonical request:\n" + check.get("canonicalRequest")
-            + "\nits string to sign:\n" + check.get("stringToSign"));
+      String body = error.getResponseBody();
+      try {
+        if (api.equals("signed")) {
+          ErrorResponse decoded = MAPPER.readValue(body, ErrorResponse.class);
+          line.put("shape", decoded.getActualInstance().getClass().getSimpleName());
+          line.put("code", decoded.getCode());
+          line.put("message", decoded.getMessage());
+          line.put("requestId", decoded.getRequestId());
+          // The emulator (never the real gateway) says what it signed: diff it with your own.
+          if (decoded.getActualInstance() instanceof GatewayError gateway
+              && gateway.getAdditionalProperty("EmulatorSignatureCheck") instanceof Map<?, ?> check) {
+            System.err.println("the emulator's canonical request:\n" + check.get("canonicalRequest")
+                + "\nits string to sign:\n" + check.get("stringToSign"));
+          }
+        } else {
+          TokenApiError decoded = MAPPER.readValue(body, TokenApiError.class);
+          line.put("shape", "TokenApiError");
+          line.put("code", decoded.getErrorCode());
+          line.put("message", decoded.getErrorMessage());
+          line.put("requestId", decoded.getRequestId());
+        }
+      } catch (Exception unreadable) {
+        // Not an error body of the spec (a proxy's page, an empty body): say so, keep the status.
+        line.put("code", null);
+        line.put("message", "an error body the spec does not describe: " + unreadable.getMessage());
       }
     }
 
@@ -66,20 +87,11 @@ public final class Main {
       line.put("ok", false);
       line.put("api", api);
       line.put("status", 200);
+      line.put("shape", "ArtifactUrlResponse");
       line.put("code", answer.getErrorCode());
       line.put("message", answer.getErrorMessage());
       line.put("requestId", answer.getRequestId());
     }
-  }
-
-  /** The first of keys that is a non-empty string in body (errorCode, Code, code for codes). */
-  static String first(Map<String, Object> body, String... keys) {
-    for (String key : keys) {
-      if (body.get(key) instanceof String value && !value.isEmpty()) {
-        return value;
-      }
-    }
-    return null;
   }
 
   /**
