@@ -53,21 +53,6 @@ public final class Decode {
     return null;
   }
 
-  /** The code and request id in the typed fields of the decoded shape (not a map's). */
-  static String[] typed(Object shape) {
-    if (shape instanceof ServiceError) {
-      ServiceError error = (ServiceError) shape;
-      return new String[] {error.getErrorCode(), error.getRequestId(), "requestId"};
-    }
-    if (shape instanceof GatewayError) {
-      GatewayError error = (GatewayError) shape;
-      return new String[] {error.getCode(), error.getRequestId(), "RequestId"};
-    }
-    // The lower-case gateway body has no typed requestId (the spec gives it the service
-    // body's meaning): ErrorResponse.getRequestId() reads it, checked below.
-    return new String[] {((GatewayErrorLowerCase) shape).getCode(), null, "requestId"};
-  }
-
   /** A problem with the error body of a signed API's answer, or null. */
   static String signedErrorProblem(String raw, String want) throws Exception {
     Map<String, Object> body = MAPPER.readValue(raw, new TypeReference<Map<String, Object>>() {});
@@ -84,12 +69,29 @@ public final class Decode {
     if (!expected.isInstance(shape)) {
       return "decoded as " + shape.getClass().getSimpleName() + ", not " + expected.getSimpleName();
     }
-    String[] fields = typed(shape);
-    if (!want.equals(fields[0])) return "read the code " + fields[0] + " in the typed field, not " + want;
+    // The code and the request id in the shape's typed fields, not in its additional properties.
+    String code;
+    Object requestId;
+    if (shape instanceof ServiceError) {
+      code = ((ServiceError) shape).getErrorCode();
+      requestId = body.get("requestId");
+      if (!Objects.equals(requestId, ((ServiceError) shape).getRequestId())) {
+        return "read the request id " + ((ServiceError) shape).getRequestId() + ", not " + requestId;
+      }
+    } else if (shape instanceof GatewayError) {
+      code = ((GatewayError) shape).getCode();
+      requestId = body.get("RequestId");
+      if (!Objects.equals(requestId, ((GatewayError) shape).getRequestId())) {
+        return "read the request id " + ((GatewayError) shape).getRequestId() + ", not " + requestId;
+      }
+    } else {
+      // No typed requestId in the lower-case gateway body (the spec gives it the service
+      // body's meaning): only ErrorResponse.getRequestId() below reads it.
+      code = ((GatewayErrorLowerCase) shape).getCode();
+      requestId = body.get("requestId");
+    }
+    if (!want.equals(code)) return "read the code " + code + " in the typed field, not " + want;
     if (!want.equals(decoded.getCode())) return "ErrorResponse.getCode() is " + decoded.getCode();
-    Object requestId = body.get(fields[2]);
-    if (shape instanceof GatewayErrorLowerCase) fields[1] = (String) requestId;
-    if (!Objects.equals(requestId, fields[1])) return "read the request id " + fields[1] + ", not " + requestId;
     if (!Objects.equals(requestId, decoded.getRequestId())) {
       return "ErrorResponse.getRequestId() is " + decoded.getRequestId() + ", not " + requestId;
     }
