@@ -743,9 +743,9 @@ class AsyncClient(_BaseClient):
     def _transports(
         transport: str, http_client: object
     ) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
-        # httpx's transport (or aiohttp's): an asyncio timeout bounds each attempt.
-        client_class, transport_class = async_transport(transport, http_client)
-        return client_class, transport_class, False
+        # httpx over asyncio's streams (or aiohttp's transport): an asyncio timeout bounds
+        # each attempt.
+        return async_transport(transport, http_client)
 
     async def __aenter__(self) -> Self:
         return self

@@ -181,8 +181,9 @@ _AIOHTTP_EXTRA = "pip install 'yunxiao-emas[aiohttp]'"
 
 def async_transport(
     transport: object, http_client: object
-) -> tuple[Callable[..., httpx.AsyncClient], Callable[..., Any]]:
-    """The httpx client class and the transport class of an AsyncClient's ``transport``.
+) -> tuple[Callable[..., httpx.AsyncClient], Callable[..., Any], bool]:
+    """The httpx client class and the transport class of an AsyncClient's ``transport``, and
+    whether that class is mounted on every route (see :func:`http_options`).
 
     Only the caller's word chooses aiohttp: what happens to be installed (another SDK's extra
     may pull in httpx-aiohttp) never does, because respx and other mocks of httpx's transport
@@ -201,7 +202,7 @@ def async_transport(
             raise InvalidArgumentError(
                 "transport", "set the transport on the http_client you pass, not here"
             )
-        return httpx.AsyncClient, httpx.AsyncHTTPTransport
+        return httpx.AsyncClient, httpx.AsyncHTTPTransport, False
     if transport == "aiohttp":
         try:
             # First the extra itself: .._aiohttp may be imported already while the extra is
@@ -213,8 +214,12 @@ def async_transport(
             raise InvalidArgumentError(
                 "transport", f"'aiohttp' needs the aiohttp extra: {_AIOHTTP_EXTRA}"
             ) from None
-        return aiohttp_client, RoomyAiohttpTransport
-    return httpx.AsyncClient, httpx.AsyncHTTPTransport
+        return aiohttp_client, RoomyAiohttpTransport, False
+    # httpx over httpcore's pool as httpx builds it, over asyncio's streams rather than
+    # anyio's (see asyncio_backend); imported here: asyncio is not imported with the package.
+    from .asyncio_backend import AsyncPoolTransport
+
+    return httpx.AsyncClient, AsyncPoolTransport, True
 
 
 def http_options(
@@ -270,7 +275,12 @@ def http_options(
         }
         # None: the client's transport, which goes straight to the host.
         mounts.update(dict.fromkeys(_LOOPBACK_PATTERNS))
-        return {"transport": transport(verify=verify, limits=limits), "mounts": mounts}
+        # limits: unused by httpx once it has a transport; kept for the client's admission.
+        return {
+            "transport": transport(verify=verify, limits=limits),
+            "mounts": mounts,
+            "limits": limits,
+        }
     direct: Any = None  # None: the default transport, unproxied unless proxy= is given
     if proxy is not None:
         direct = transport(verify=verify, limits=limits)
