@@ -25,6 +25,7 @@ import asyncio
 import collections
 import functools
 import select
+import sys
 from collections.abc import AsyncIterable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -338,12 +339,13 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
         proxy: str | None = None,
     ) -> None:
         backend = _backend()
+        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=True)
         self._lanes = [
             _Lane(
                 make_pool(
                     asynchronous=True,
                     network_backend=backend,
-                    verify=verify,
+                    ssl_context=ssl_context,
                     limits=each,
                     proxy=proxy,
                 )
@@ -352,14 +354,15 @@ class AsyncPoolTransport(httpx.AsyncBaseTransport):
         ]
 
     def _lane(self, origin: tuple[bytes, bytes, int | None]) -> _Lane:
-        chosen = self._lanes[0]
-        best = (chosen.busy, chosen.origin != origin)
+        """The least busy lane; among those, one whose kept connection is to ``origin``, else
+        one that has none (rather than replace another origin's)."""
+        chosen, best = self._lanes[0], (sys.maxsize, 3)
         for lane in self._lanes:
-            rank = (lane.busy, lane.origin != origin)
+            rank = (lane.busy, 0 if lane.origin == origin else 1 if lane.origin is None else 2)
             if rank < best:
                 chosen, best = lane, rank
-            if rank == (0, False):
-                break
+                if rank == (0, 0):
+                    break
         return chosen
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

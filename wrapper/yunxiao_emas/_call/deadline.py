@@ -140,7 +140,7 @@ class DeadlineTransport(httpx.BaseTransport):
         self._connections: httpcore.ConnectionPool = make_pool(
             asynchronous=False,
             network_backend=_backend_class()(httpcore.SyncBackend()),
-            verify=verify,
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=True),
             limits=limits,
             proxy=proxy,
         )

@@ -29,16 +29,18 @@ def make_pool(
     *,
     asynchronous: bool,
     network_backend: object,
-    verify: ssl.SSLContext | bool,
+    ssl_context: ssl.SSLContext,
     limits: httpx.Limits,
     proxy: str | None,
 ) -> Any:
     """httpcore's pool (sync or async) to the host, or through ``proxy`` (http, https, socks5,
-    socks5h; a user and password in its URL authenticate), over ``network_backend``."""
+    socks5h; a user and password in its URL authenticate), over ``network_backend``;
+    ``ssl_context`` from :func:`httpx.create_ssl_context` (loading the CA bundle is slow: one
+    context serves any number of pools)."""
     import httpcore
 
     options: dict[str, Any] = {
-        "ssl_context": httpx.create_ssl_context(verify=verify, trust_env=True),
+        "ssl_context": ssl_context,
         "max_connections": limits.max_connections,
         "max_keepalive_connections": limits.max_keepalive_connections,
         "keepalive_expiry": limits.keepalive_expiry,
