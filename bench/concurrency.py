@@ -6,9 +6,9 @@ The server is the fixed-answer app under ``yunxiao_emas.testing.serve`` in a sub
 CPU share during each round is printed, so a server at its limit would show (near 100%).
 
 Clients: raw ``httpx.AsyncClient`` (pre-signed post, httpx's default limits), our ``AsyncClient``
-as it comes (httpx over its own transport, the default) and over aiohttp's (``transport="aiohttp"``, the
-``aiohttp`` extra; only measured when installed), both with the limits we ship, and the official
-SDK's ``..._async`` method (aiohttp).
+as it comes (httpx over its own transport, the default) and over aiohttp's
+(``transport="aiohttp"``, the ``aiohttp`` extra; only measured when installed), both with the
+limits we ship, and the official SDK's ``..._async`` method (aiohttp).
 """
 
 from __future__ import annotations

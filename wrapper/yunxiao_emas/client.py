@@ -683,11 +683,12 @@ class Client(_BaseClient):
 class AsyncClient(_BaseClient):
     """The asyncio twin of :class:`Client`: same arguments, same rules, ``await`` the calls.
 
-    One more argument, ``transport``: ``"httpx"`` (the default: httpx's own, which respx and
-    other mocks of httpx see) or ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
-    ``aiohttp`` extra: more calls per second with many in flight, invisible to respx). Only
-    this argument chooses: what happens to be installed never does. Every rule, the download
-    included, works the same over both.
+    One more argument, ``transport``: ``"httpx"`` (the default: httpx, over httpcore's
+    connection pools on asyncio's own streams, which respx and other mocks of httpx and
+    httpcore see) or ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the ``aiohttp``
+    extra; invisible to respx). Only this argument chooses: what happens to be installed never
+    does. Every rule, the download included, works the same over both. It needs an asyncio
+    event loop (uvloop's included), not trio.
 
     >>> async with AsyncClient() as client:  # doctest: +SKIP
     ...     url = await client.get_pipeline_emas_artifact_url(

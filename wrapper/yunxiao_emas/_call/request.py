@@ -155,14 +155,15 @@ def _check_proxy(proxy: object) -> str | None:
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5)
 """The pool limits of the clients we make: httpx's own, chosen by measurement (``python -m
-bench --only concurrency`` and the note in the README's Performance section). httpx's async
-pool does work in proportion to its open connections at every request's end, so keeping all
-100 alive ran 256 calls in flight at a third of the calls/s of keeping 20; AsyncClient also
-makes calls beyond the 20 it keeps alive wait outside the pool (:func:`admitted`)."""
+bench --only concurrency`` and docs/guides/performance.md). httpcore's pool does work in
+proportion to its open connections at every request's start and end, so keeping all 100 alive
+ran 256 calls in flight at a third of the calls/s of keeping 20; AsyncClient also makes calls
+beyond the 20 it keeps alive wait outside its transport (:func:`admitted`), whose lanes keep one
+connection each (:class:`~yunxiao_emas._call.asyncio_backend.AsyncPoolTransport`)."""
 
 
 def admitted(limits: httpx.Limits) -> int | None:
-    """How many calls an AsyncClient over httpx's own pool of ours lets into it at once (the
+    """How many calls an AsyncClient over its own transport lets into it at once (the
     others wait in an ``asyncio.Semaphore``, which queues in O(1)): no more than the pool keeps
     alive. A call beyond ``max_keepalive_connections`` would open a connection (a TLS handshake
     off loopback) that is closed after its one answer, and every open connection is walked by
