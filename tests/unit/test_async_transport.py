@@ -9,6 +9,7 @@ connections; the client is AsyncClient as it comes, so nothing but its public op
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator
 
@@ -16,8 +17,10 @@ import httpx
 import pytest
 from _ids import IDS
 from conftest_client import API_PATH, CREDENTIALS, FILE_URL, OK_BODY, TOKEN_CREDENTIALS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from yunxiao_emas import TransportError
-from yunxiao_emas._call.asyncio_backend import lane_limits
+from yunxiao_emas._call.asyncio_backend import _Protocol, lane_limits
 from yunxiao_emas.client import AsyncClient
 
 CREDENTIALS_OF = {"signed": CREDENTIALS, "token": TOKEN_CREDENTIALS}
@@ -222,3 +225,32 @@ async def test_a_refused_connection_is_a_connect_error(api: str) -> None:
         with pytest.raises(TransportError) as caught:
             await calls.get_pipeline_emas_artifact_url(**IDS)
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
+
+
+# --- the connection's buffer ------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    chunks=st.lists(st.binary(min_size=1, max_size=4096), max_size=20),
+    reads=st.lists(st.integers(min_value=1, max_value=5000), min_size=1, max_size=50),
+)
+def test_reads_return_every_byte_once_in_order_whatever_the_sizes(
+    chunks: list[bytes], reads: list[int]
+) -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        protocol = _Protocol(loop)
+        for chunk in chunks:
+            protocol.data_received(chunk)
+        read = bytearray()
+        for index in itertools.count():
+            piece = protocol.take(reads[index % len(reads)])
+            if not piece:
+                break
+            assert len(piece) <= reads[index % len(reads)]
+            read += piece
+        assert bytes(read) == b"".join(chunks)
+        assert not protocol.has_news()
+    finally:
+        loop.close()

@@ -52,6 +52,7 @@ class _Protocol(asyncio.Protocol):
         self._loop = loop
         self.transport: asyncio.Transport | None = None
         self._chunks: collections.deque[bytes] = collections.deque()
+        self._start = 0  # of the unread part of the first chunk
         self._buffered = 0
         self._reading_paused = False
         self._writing_paused = False
@@ -115,13 +116,20 @@ class _Protocol(asyncio.Protocol):
                 timer.cancel()
 
     def take(self, max_bytes: int) -> bytes:
-        """Up to ``max_bytes`` of what arrived (b"" when nothing did)."""
+        """Up to ``max_bytes`` of what arrived (b"" when nothing did): the first chunk as it
+        came when it fits, else its next ``max_bytes`` (each byte copied once at most)."""
         if not self._chunks:
             return b""
-        chunk = self._chunks.popleft()
-        if len(chunk) > max_bytes:
-            self._chunks.appendleft(chunk[max_bytes:])
-            chunk = chunk[:max_bytes]
+        first, start = self._chunks[0], self._start
+        if start == 0 and len(first) <= max_bytes:
+            chunk = self._chunks.popleft()
+        else:
+            chunk = first[start : start + max_bytes]
+            if start + len(chunk) == len(first):
+                self._chunks.popleft()
+                self._start = 0
+            else:
+                self._start = start + len(chunk)
         self._buffered -= len(chunk)
         if self._reading_paused and self._buffered <= _HIGH_WATER // 4 and self.transport:
             self._reading_paused = False
