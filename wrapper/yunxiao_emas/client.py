@@ -49,7 +49,7 @@ from ._call.request import (
 )
 from ._call.responses import AnswerBody
 from ._call.retry import CallStep, Outcome, Send, Sleep
-from ._call.tracing import API, DOWNLOAD_SPAN, Traced, api_of
+from ._call.tracing import API, DOWNLOAD_SPAN, Traced, api_of, instrument_own_client
 from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -115,6 +115,8 @@ class _BaseClient(abc.ABC):
         self._owns_http = http_client is None
         self._options = options
         self._http = http_client or client_class(**self._core.own_client_options(options))
+        if http_client is None:
+            instrument_own_client(self._http)
 
     @staticmethod
     @abc.abstractmethod
