@@ -61,7 +61,14 @@ TOKEN = "pt-benchmark-token"  # noqa: S105 (the fixed-answer app checks no token
 SIGNED_PATH = f"/organization/{ORG}/pipeline/{PIPELINE}/pipelineRun/{RUN}/emas/artifact/{JOB}/{MD5}"
 TOKEN_PATH = f"/oapi/v1/flow/organizations/{ORG}/pipelines/getEmasArtifactDownloadUrl"
 
-FILE_URL = "http://127.0.0.1/x?Expires=4102444800&Signature=c2lnbmF0dXJl"
+# Shaped as an OSS pre-signed URL (https, bucket host, Expires, OSSAccessKeyId, Signature), as
+# the real service hands out: the client's checks of the URL cost what they cost in use. Never
+# downloaded (the downloads figure uses the emulator's own URLs).
+FILE_URL = (
+    "https://emas-build-artifacts.oss-cn-hangzhou.aliyuncs.com/emas/1111/1/app-release.apk"
+    "?Expires=4102444800&OSSAccessKeyId=LTAI5tBenchmarkKeyId0001"
+    "&Signature=c2lnbmF0dXJlLW9mLXRoZS1iZW5jaG1hcms%3D"
+)
 SIGNED_BODY = json.dumps(
     {
         "requestId": "6DB29E08-0B29-5C1E-B0D7-1C6BD4B0C7B1",

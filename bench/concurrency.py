@@ -6,9 +6,9 @@ The server is the fixed-answer app under ``yunxiao_emas.testing.serve`` in a sub
 CPU share during each round is printed, so a server at its limit would show (near 100%).
 
 Clients: raw ``httpx.AsyncClient`` (pre-signed post, httpx's default limits), our ``AsyncClient``
-as it comes (httpx's transport, the default) and over aiohttp's (``transport="aiohttp"``, the
-``aiohttp`` extra; only measured when installed), both with the limits we ship, and the official
-SDK's ``..._async`` method (aiohttp).
+as it comes (httpx over its own transport, the default) and over aiohttp's
+(``transport="aiohttp"``, the ``aiohttp`` extra; only measured when installed), both with the
+limits we ship, and the official SDK's ``..._async`` method (aiohttp).
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ async def _clients(
         response.raise_for_status()
         return response.json()["fileUrl"]
 
+    from yunxiao_emas._call.asyncio_backend import lane_limits
     from yunxiao_emas._call.request import DEFAULT_LIMITS, admitted
 
     transports = ["httpx"]
@@ -90,7 +91,9 @@ async def _clients(
         transports.append("aiohttp")
     limits_notes.append(
         f"AsyncClient: the limits it ships, `{DEFAULT_LIMITS!r}`, admitting "
-        f"{admitted(DEFAULT_LIMITS)} calls into httpx's pool at once"
+        f"{admitted(DEFAULT_LIMITS)} calls at once; by default into its own transport "
+        f"(httpcore's pools over asyncio's streams, {len(lane_limits(DEFAULT_LIMITS))} lanes of "
+        "one kept-alive connection)"
     )
     clients: dict[str, Call] = {"raw": raw_call}
     for transport in transports:

@@ -146,6 +146,12 @@ LOCAL_URLS = [
     "http://localhost:2375/containers/json",
     "https://127.0.0.1/app.apk",
     "http://[::1]:9000/app.apk",
+    # The forms the resolver reads as 127.0.0.1, and the fully qualified localhost.
+    "https://127.1/app.apk",
+    "https://2130706433/app.apk",
+    "https://0x7f.0.0.1/app.apk",
+    "https://LOCALHOST./app.apk",
+    "https://user@[::1]:8443/app.apk",
 ]
 
 

@@ -231,7 +231,7 @@ def test_no_span_holds_a_secret_or_a_presigned_url(
         assert secret not in recorded
 
 
-@pytest.mark.parametrize("flavour", ["async", "sync with your http_client"])
+@pytest.mark.parametrize("flavour", ["sync", "async", "sync with your http_client"])
 def test_httpx_instrumentation_spans_nest_under_the_calls_span(
     flavour: str, api: Api, router: Any, spans: InMemorySpanExporter
 ) -> None:
@@ -253,6 +253,11 @@ def test_httpx_instrumentation_spans_nest_under_the_calls_span(
                     )
 
             asyncio.run(call())
+        elif flavour == "sync":
+            with Client(credentials=api.credentials) as client:
+                client.get_pipeline_emas_artifact_url(
+                    "org", 1, 2, "job", "md5", service_connection_id=3
+                )
         else:
             with (
                 httpx.Client() as http,

@@ -3,6 +3,7 @@ attrs, so the clients import it at no cost)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 __all__ = ["RedactPresignedUrls", "hide_presigned_urls_in_httpx_logs", "is_loopback", "redact_url"]
@@ -51,13 +52,26 @@ def hide_presigned_urls_in_httpx_logs() -> None:
         logger.addFilter(_REDACTION)
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback(host: str) -> bool:
-    """Whether ``host`` is this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
-    if host.lower() == "localhost":
+    """Whether ``host`` is this machine: ``localhost`` (with or without the root's dot),
+    127.0.0.0/8, also in the forms the resolver reads as such (``127.1``, ``2130706433``,
+    ``0x7f.1``), or ``::1``. Cached: a client asks it of the same few hosts at every call."""
+    name = host.lower().strip("[]")
+    if name in ("localhost", "localhost."):
         return True
     import ipaddress  # only needed for hosts given as addresses
 
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        return ipaddress.ip_address(name).is_loopback
     except ValueError:
-        return False
+        pass
+    import socket
+
+    # What getaddrinfo (so httpx) connects to for a name made of numbers and dots.
+    if name and all(part for part in name.split(".")) and name.replace(".", "").isalnum():
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(name)).is_loopback
+        except OSError:
+            return False
+    return False

@@ -49,7 +49,7 @@ from ._call.request import (
 )
 from ._call.responses import AnswerBody
 from ._call.retry import CallStep, Outcome, Send, Sleep
-from ._call.tracing import API, DOWNLOAD_SPAN, Traced, api_of
+from ._call.tracing import API, DOWNLOAD_SPAN, Traced, api_of, instrument_own_client
 from .errors import ApiError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -115,6 +115,8 @@ class _BaseClient(abc.ABC):
         self._owns_http = http_client is None
         self._options = options
         self._http = http_client or client_class(**self._core.own_client_options(options))
+        if http_client is None:
+            instrument_own_client(self._http)
 
     @staticmethod
     @abc.abstractmethod
@@ -683,11 +685,12 @@ class Client(_BaseClient):
 class AsyncClient(_BaseClient):
     """The asyncio twin of :class:`Client`: same arguments, same rules, ``await`` the calls.
 
-    One more argument, ``transport``: ``"httpx"`` (the default: httpx's own, which respx and
-    other mocks of httpx see) or ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the
-    ``aiohttp`` extra: more calls per second with many in flight, invisible to respx). Only
-    this argument chooses: what happens to be installed never does. Every rule, the download
-    included, works the same over both.
+    One more argument, ``transport``: ``"httpx"`` (the default: httpx, over httpcore's
+    connection pools on asyncio's own streams, which respx and other mocks of httpx and
+    httpcore see) or ``"aiohttp"`` (the ``httpx-aiohttp`` transport, from the ``aiohttp``
+    extra; invisible to respx). Only this argument chooses: what happens to be installed never
+    does. Every rule, the download included, works the same over both. It needs an asyncio
+    event loop (uvloop's included), not trio.
 
     >>> async with AsyncClient() as client:  # doctest: +SKIP
     ...     url = await client.get_pipeline_emas_artifact_url(
@@ -743,9 +746,9 @@ class AsyncClient(_BaseClient):
     def _transports(
         transport: str, http_client: object
     ) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
-        # httpx's transport (or aiohttp's): an asyncio timeout bounds each attempt.
-        client_class, transport_class = async_transport(transport, http_client)
-        return client_class, transport_class, False
+        # httpx over asyncio's streams (or aiohttp's transport): an asyncio timeout bounds
+        # each attempt.
+        return async_transport(transport, http_client)
 
     async def __aenter__(self) -> Self:
         return self

@@ -20,14 +20,15 @@ transport's and the drivers'.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import functools
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import httpx
+
+from .pool import ResponseStream, core_request, httpx_errors, make_pool
 
 if TYPE_CHECKING:
     import ssl
@@ -123,56 +124,6 @@ def _backend_class() -> type[Any]:
     return _Backend
 
 
-@functools.cache
-def _exception_map() -> tuple[tuple[type[Exception], type[httpx.TransportError]], ...]:
-    """httpcore's exceptions and httpx's, most specific first (as httpx's transport maps
-    them)."""
-    import httpcore
-
-    return (
-        (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-        (httpcore.ReadTimeout, httpx.ReadTimeout),
-        (httpcore.WriteTimeout, httpx.WriteTimeout),
-        (httpcore.PoolTimeout, httpx.PoolTimeout),
-        (httpcore.TimeoutException, httpx.TimeoutException),
-        (httpcore.ConnectError, httpx.ConnectError),
-        (httpcore.ReadError, httpx.ReadError),
-        (httpcore.WriteError, httpx.WriteError),
-        (httpcore.NetworkError, httpx.NetworkError),
-        (httpcore.ProxyError, httpx.ProxyError),
-        (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-        (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-        (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-        (httpcore.ProtocolError, httpx.ProtocolError),
-    )
-
-
-@contextlib.contextmanager
-def _httpx_errors() -> Iterator[None]:
-    """httpcore's exceptions as the httpx ones a caller of httpx expects."""
-    try:
-        yield
-    except Exception as exc:
-        for theirs, ours in _exception_map():
-            if isinstance(exc, theirs):
-                raise ours(str(exc)) from exc
-        raise
-
-
-class _ResponseStream(httpx.SyncByteStream):
-    def __init__(self, stream: Iterable[bytes]) -> None:
-        self._stream = stream
-
-    def __iter__(self) -> Iterator[bytes]:
-        with _httpx_errors():
-            yield from self._stream
-
-    def close(self) -> None:
-        close = getattr(self._stream, "close", None)
-        if close is not None:
-            close()
-
-
 class DeadlineTransport(httpx.BaseTransport):
     """httpx's ``HTTPTransport`` (HTTP/1.1, the same pool, TLS and proxy arguments) whose
     connections never wait past the deadline of the attempt in progress."""
@@ -186,57 +137,24 @@ class DeadlineTransport(httpx.BaseTransport):
     ) -> None:
         import httpcore
 
-        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=True)
-        backend = _backend_class()(httpcore.SyncBackend())
-        pool_options: dict[str, Any] = {
-            "ssl_context": ssl_context,
-            "max_connections": limits.max_connections,
-            "max_keepalive_connections": limits.max_keepalive_connections,
-            "keepalive_expiry": limits.keepalive_expiry,
-            "network_backend": backend,
-        }
-        self._connections: httpcore.ConnectionPool
-        if proxy is None:
-            self._connections = httpcore.ConnectionPool(**pool_options)
-            return
-        given = httpx.Proxy(proxy)  # its url without the user and password, kept in raw_auth
-        url, auth = given.url, given.raw_auth
-        proxy_url = httpcore.URL(
-            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+        self._connections: httpcore.ConnectionPool = make_pool(
+            asynchronous=False,
+            network_backend=_backend_class()(httpcore.SyncBackend()),
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=True),
+            limits=limits,
+            proxy=proxy,
         )
-        if url.scheme in ("socks5", "socks5h"):
-            self._connections = httpcore.SOCKSProxy(
-                proxy_url=proxy_url, proxy_auth=auth, **pool_options
-            )
-        else:
-            self._connections = httpcore.HTTPProxy(
-                proxy_url=proxy_url, proxy_auth=auth, **pool_options
-            )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through the pool (see ``httpx.HTTPTransport.handle_request``)."""
-        import httpcore
-
         assert isinstance(request.stream, httpx.SyncByteStream)
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=request.url.raw_scheme,
-                host=request.url.raw_host,
-                port=request.url.port,
-                target=request.url.raw_path,
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        with _httpx_errors():
-            response = self._connections.handle_request(core_request)
+        with httpx_errors():
+            response = self._connections.handle_request(core_request(request))
         assert isinstance(response.stream, Iterable)
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            stream=_ResponseStream(response.stream),
+            stream=ResponseStream(response.stream),
             extensions=response.extensions,
         )
 

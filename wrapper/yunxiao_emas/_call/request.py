@@ -155,14 +155,15 @@ def _check_proxy(proxy: object) -> str | None:
 
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5)
 """The pool limits of the clients we make: httpx's own, chosen by measurement (``python -m
-bench --only concurrency`` and the note in the README's Performance section). httpx's async
-pool does work in proportion to its open connections at every request's end, so keeping all
-100 alive ran 256 calls in flight at a third of the calls/s of keeping 20; AsyncClient also
-makes calls beyond the 20 it keeps alive wait outside the pool (:func:`admitted`)."""
+bench --only concurrency`` and docs/guides/performance.md). httpcore's pool does work in
+proportion to its open connections at every request's start and end, so keeping all 100 alive
+ran 256 calls in flight at a third of the calls/s of keeping 20; AsyncClient also makes calls
+beyond the 20 it keeps alive wait outside its transport (:func:`admitted`), whose lanes keep one
+connection each (:class:`~yunxiao_emas._call.asyncio_backend.AsyncPoolTransport`)."""
 
 
 def admitted(limits: httpx.Limits) -> int | None:
-    """How many calls an AsyncClient over httpx's own pool of ours lets into it at once (the
+    """How many calls an AsyncClient over its own transport lets into it at once (the
     others wait in an ``asyncio.Semaphore``, which queues in O(1)): no more than the pool keeps
     alive. A call beyond ``max_keepalive_connections`` would open a connection (a TLS handshake
     off loopback) that is closed after its one answer, and every open connection is walked by
@@ -181,8 +182,9 @@ _AIOHTTP_EXTRA = "pip install 'yunxiao-emas[aiohttp]'"
 
 def async_transport(
     transport: object, http_client: object
-) -> tuple[Callable[..., httpx.AsyncClient], Callable[..., Any]]:
-    """The httpx client class and the transport class of an AsyncClient's ``transport``.
+) -> tuple[Callable[..., httpx.AsyncClient], Callable[..., Any], bool]:
+    """The httpx client class and the transport class of an AsyncClient's ``transport``, and
+    whether that class is mounted on every route (see :func:`http_options`).
 
     Only the caller's word chooses aiohttp: what happens to be installed (another SDK's extra
     may pull in httpx-aiohttp) never does, because respx and other mocks of httpx's transport
@@ -201,7 +203,7 @@ def async_transport(
             raise InvalidArgumentError(
                 "transport", "set the transport on the http_client you pass, not here"
             )
-        return httpx.AsyncClient, httpx.AsyncHTTPTransport
+        return httpx.AsyncClient, httpx.AsyncHTTPTransport, False
     if transport == "aiohttp":
         try:
             # First the extra itself: .._aiohttp may be imported already while the extra is
@@ -213,8 +215,12 @@ def async_transport(
             raise InvalidArgumentError(
                 "transport", f"'aiohttp' needs the aiohttp extra: {_AIOHTTP_EXTRA}"
             ) from None
-        return aiohttp_client, RoomyAiohttpTransport
-    return httpx.AsyncClient, httpx.AsyncHTTPTransport
+        return aiohttp_client, RoomyAiohttpTransport, False
+    # httpx over httpcore's pool as httpx builds it, over asyncio's streams rather than
+    # anyio's (see asyncio_backend); imported here: asyncio is not imported with the package.
+    from .asyncio_backend import AsyncPoolTransport
+
+    return httpx.AsyncClient, AsyncPoolTransport, True
 
 
 def http_options(
@@ -270,7 +276,12 @@ def http_options(
         }
         # None: the client's transport, which goes straight to the host.
         mounts.update(dict.fromkeys(_LOOPBACK_PATTERNS))
-        return {"transport": transport(verify=verify, limits=limits), "mounts": mounts}
+        # limits: unused by httpx once it has a transport; kept for the client's admission.
+        return {
+            "transport": transport(verify=verify, limits=limits),
+            "mounts": mounts,
+            "limits": limits,
+        }
     direct: Any = None  # None: the default transport, unproxied unless proxy= is given
     if proxy is not None:
         direct = transport(verify=verify, limits=limits)

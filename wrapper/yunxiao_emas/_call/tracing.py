@@ -72,6 +72,27 @@ def tracer() -> Any:
     return _tracer
 
 
+def instrument_own_client(http: object) -> None:
+    """Give the transports of an httpx client we made the HTTP spans of
+    ``opentelemetry-instrumentation-httpx`` when the application turned that on for all of
+    httpx (``HTTPXClientInstrumentor().instrument()``, before making our client).
+
+    That instrumentation patches httpx's own transport classes; ours (the sync client's
+    deadline transport, the async client's pools on asyncio's streams, aiohttp's) are not
+    those, so they are instrumented as the instrumentation's public ``instrument_client`` does
+    for one client. Nothing happens unless the instrumentation is imported and on: the cost
+    when nobody traces is one dictionary lookup per client made. Hooks given to
+    ``instrument()`` are the instrumentor's own and do not carry over to these spans."""
+    import sys
+
+    module = sys.modules.get("opentelemetry.instrumentation.httpx")
+    if module is None:
+        return
+    instrumentor = module.HTTPXClientInstrumentor
+    if instrumentor().is_instrumented_by_opentelemetry:
+        instrumentor.instrument_client(http)
+
+
 def api_of(credentials_kind: str) -> str:
     """The API attribute of an operation, from the kind of credentials that selects it."""
     return "signed" if credentials_kind == "AccessKeyCredentials" else "token"
