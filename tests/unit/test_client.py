@@ -102,6 +102,19 @@ def test_three_dots_are_an_ordinary_segment(make: Any, api: Any) -> None:
     assert route.calls.last.request.url.raw_path.split(b"?")[0].endswith(f"/{JOB}/...".encode())
 
 
+def test_a_cookie_an_answer_sets_is_never_sent_back(make: Any, api: Any) -> None:
+    # No call needs a cookie. The clients build each request themselves (never through the
+    # httpx client's cookie merge), and the httpx clients they make keep no jar at all
+    # (_call/http_clients.py: storing cookies nobody sent was a tenth of a call's CPU).
+    answer = ok()
+    answer.headers["set-cookie"] = "session=from-the-api; Path=/"
+    route = api.route().mock(return_value=answer)
+    client = make()
+    client.call()
+    client.call()
+    assert [call.request.headers.get("cookie") for call in route.calls] == [None, None]
+
+
 # --- invalid arguments: refused before any request ---------------------------------------
 
 INT_PARAMETERS = ["pipeline_id", "pipeline_run_id", "service_connection_id"]

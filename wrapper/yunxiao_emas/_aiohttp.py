@@ -15,6 +15,8 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport, HttpxAiohttpClient
 
+from ._call.http_clients import NoCookieJar
+
 __all__ = ["HEADER_BLOCK", "MAX_HEADERS", "RoomyAiohttpTransport", "aiohttp_client"]
 
 HEADER_BLOCK = 100 * 1024
@@ -71,7 +73,11 @@ def aiohttp_client(**options: Any) -> httpx.AsyncClient:
     """
     if options.get("proxy") is None and not urllib.request.getproxies():
         transport = RoomyAiohttpTransport(verify=options["verify"], limits=options["limits"])
-        client: httpx.AsyncClient = HttpxAiohttpClient(transport=transport, **options)
+        client: httpx.AsyncClient = _CookielessAiohttpClient(transport=transport, **options)
     else:
-        client = HttpxAiohttpClient(**options)
+        client = _CookielessAiohttpClient(**options)
     return client
+
+
+class _CookielessAiohttpClient(NoCookieJar, HttpxAiohttpClient):  # type: ignore[misc]
+    """httpx-aiohttp's client without a cookie jar, as the clients we make over httpx's."""

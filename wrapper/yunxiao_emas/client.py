@@ -37,6 +37,7 @@ from ._call.finding import (
     list_params,
     page_items,
 )
+from ._call.http_clients import CookielessAsyncClient, CookielessClient
 from ._call.operations import SIGNED, TOKEN, Ids
 from ._call.request import (
     DEFAULT_CONNECTIONS,
@@ -268,7 +269,7 @@ class Client(_BaseClient):
         transport: str, http_client: object
     ) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
         # Our transport on every route: it holds an attempt to its deadline (see deadline.py).
-        return httpx.Client, DeadlineTransport, True
+        return CookielessClient, DeadlineTransport, True
 
     def __enter__(self) -> Self:
         return self
@@ -738,7 +739,9 @@ class AsyncClient(_BaseClient):
         admit = admitted(self._options["limits"])
         self._admission: contextlib.AbstractAsyncContextManager[Any] = (
             asyncio.Semaphore(admit)
-            if http_client is None and type(self._http) is httpx.AsyncClient and admit is not None
+            if http_client is None
+            and type(self._http) is CookielessAsyncClient
+            and admit is not None
             else contextlib.nullcontext()
         )
 

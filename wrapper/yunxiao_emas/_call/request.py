@@ -26,6 +26,7 @@ from .._urls import hide_presigned_urls_in_httpx_logs, is_loopback
 from .._version import __version__
 from ..errors import InvalidArgumentError
 from .deadline import now
+from .http_clients import CookielessAsyncClient
 from .operations import Answer, Ids, Operation, RequestAuth, operation_for, row
 from .retry import CallObserver, CallStep, Outcome, call_flow
 
@@ -220,7 +221,7 @@ def async_transport(
     # anyio's (see asyncio_backend); imported here: asyncio is not imported with the package.
     from .asyncio_backend import AsyncPoolTransport
 
-    return httpx.AsyncClient, AsyncPoolTransport, True
+    return CookielessAsyncClient, AsyncPoolTransport, True
 
 
 def http_options(
