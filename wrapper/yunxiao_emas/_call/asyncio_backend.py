@@ -162,7 +162,7 @@ def _backend() -> Any:
 
     class _Stream(httpcore.AsyncNetworkStream):
         def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
-            self._transport = transport
+            self._asyncio_transport = transport
             self._protocol = protocol
             protocol.transport = transport  # after start_tls: pause and resume the TLS layer
             sock = transport.get_extra_info("socket")
@@ -181,16 +181,16 @@ def _backend() -> Any:
             if not buffer:
                 return
             protocol = self._protocol
-            if protocol.ended or self._transport.is_closing():
+            if protocol.ended or self._asyncio_transport.is_closing():
                 raise httpcore.WriteError(str(protocol.error or "the connection is closed"))
-            self._transport.write(buffer)
+            self._asyncio_transport.write(buffer)
             while protocol.writing_paused:
                 await protocol.wait(timeout, httpcore.WriteTimeout)
             if protocol.error is not None:
                 raise httpcore.WriteError(str(protocol.error) or type(protocol.error).__name__)
 
         async def aclose(self) -> None:
-            self._transport.close()
+            self._asyncio_transport.close()
 
         async def start_tls(
             self,
@@ -202,16 +202,16 @@ def _backend() -> Any:
             try:
                 async with asyncio.timeout(timeout):
                     transport = await loop.start_tls(
-                        self._transport,
+                        self._asyncio_transport,
                         self._protocol,
                         ssl_context,
                         server_hostname=server_hostname,
                     )
             except TimeoutError:
-                self._transport.abort()
+                self._asyncio_transport.abort()
                 raise httpcore.ConnectTimeout("the TLS handshake timed out") from None
             except (OSError, EOFError) as exc:  # ssl.SSLError is an OSError
-                self._transport.abort()
+                self._asyncio_transport.abort()
                 raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
             if transport is None:  # the connection closed during the handshake
                 raise httpcore.ConnectError("the connection closed during the TLS handshake")
@@ -221,13 +221,13 @@ def _backend() -> Any:
             if info == "is_readable":
                 return self._protocol.has_news() or _socket_readable(self._fd)
             if info == "ssl_object":
-                return self._transport.get_extra_info("ssl_object")
+                return self._asyncio_transport.get_extra_info("ssl_object")
             if info == "client_addr":
-                return self._transport.get_extra_info("sockname")
+                return self._asyncio_transport.get_extra_info("sockname")
             if info == "server_addr":
-                return self._transport.get_extra_info("peername")
+                return self._asyncio_transport.get_extra_info("peername")
             if info == "socket":
-                return self._transport.get_extra_info("socket")
+                return self._asyncio_transport.get_extra_info("socket")
             return None
 
     async def _connected(
