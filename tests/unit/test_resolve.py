@@ -5,6 +5,7 @@ from, and the errors that list the candidates. A value given always wins."""
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ def drive(
 ) -> tuple[Resolved, list[Any]]:
     """Run the flow, answering each Ask with ``answer``; the steps it took, in order."""
     clock = clock or Clock()
+    given.setdefault("jitter", lambda: 0.0)  # the whole backoff, for exact waits
     flow = resolve_flow("org", 1111, monotonic=clock, **given)
     steps: list[Any] = []
     reply: Any = None
@@ -171,6 +173,21 @@ def test_wait_polls_the_latest_run_with_backoff_until_it_finishes() -> None:
     assert steps[-1].kwargs["pipeline_run_id"] == 8
     assert resolved.pipeline_run_id == 8
     assert resolved.sources["pipeline_run_id"] == "the latest run"
+
+
+def test_each_wait_is_drawn_between_half_and_all_of_the_backoff() -> None:
+    answers = iter([run(8, "RUNNING")] * 5 + [run(8, "SUCCESS", emas(serviceConnectionId=1))])
+    draws = iter([0.0, 0.999, 0.5, 0.25, 0.0])
+    _, steps = drive(lambda ask: next(answers), wait=True, jitter=lambda: next(draws))
+    waits = [s.seconds for s in steps if isinstance(s, Wait)]
+    assert waits == pytest.approx([2.0, 4 * 0.5005, 8 * 0.75, 16 * 0.875, 30.0])
+
+
+def test_waits_of_the_real_jitter_stay_within_the_backoff() -> None:
+    answers = iter([run(8, "RUNNING")] * 4 + [run(8, "SUCCESS", emas(serviceConnectionId=1))])
+    _, steps = drive(lambda ask: next(answers), wait=True, jitter=random.random)
+    waits = [s.seconds for s in steps if isinstance(s, Wait)]
+    assert all(pause / 2 <= w <= pause for w, pause in zip(waits, [2, 4, 8, 16], strict=True))
 
 
 def test_wait_gives_up_at_the_timeout_saying_the_status() -> None:

@@ -84,7 +84,10 @@ def ids_to_find(function: F) -> F:
         click.option(
             "--wait",
             is_flag=True,
-            help="Wait for the run (by default the latest) to finish, polling with backoff.",
+            help=(
+                "Wait for the run (by default the latest) to finish, polling with backoff and "
+                "jitter."
+            ),
         ),
         click.option(
             "--wait-timeout",

@@ -20,6 +20,7 @@ so that the next run can pin it.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -115,6 +116,7 @@ def resolve_flow(
     wait: bool = False,
     wait_timeout: float = 1800.0,
     monotonic: Callable[[], float],
+    jitter: Callable[[], float] = random.random,
 ) -> Flow:
     """The flow of resolving the ids (see the module's documentation). Arguments are checked
     by the client methods it asks for, before their I/O."""
@@ -151,7 +153,7 @@ def resolve_flow(
             },
         )
     if run is not None and wait:
-        run = yield from _wait(run, wait_timeout, monotonic)
+        run = yield from _wait(run, wait_timeout, monotonic, jitter)
     if run is not None and run.status.upper() != "SUCCESS" and need_artifact:
         raise NoMatchError(
             f"pipeline {pipeline_id} run {run.pipeline_run_id} is {run.status or 'of no status'}, "
@@ -206,9 +208,14 @@ def resolve_flow(
 
 
 def _wait(
-    run: PipelineRun, timeout: float, monotonic: Callable[[], float]
+    run: PipelineRun,
+    timeout: float,
+    monotonic: Callable[[], float],
+    jitter: Callable[[], float],
 ) -> Generator[Ask | Wait, Any, PipelineRun]:
-    """Poll ``run`` until it finishes: waits of 2 s doubling up to 30 s, none past ``timeout``."""
+    """Poll ``run`` until it finishes: waits of 2 s doubling up to 30 s, each drawn between
+    half and all of that (``jitter()`` in [0, 1): the CI jobs of one pipeline, started together,
+    do not poll the API in step), none past ``timeout``."""
     deadline = monotonic() + timeout
     pause = FIRST_POLL
     while not run.finished:
@@ -218,7 +225,7 @@ def _wait(
                 f"pipeline {run.pipeline_id} run {run.pipeline_run_id} is still "
                 f"{run.status or 'without a status'} after {timeout:g} s (--wait-timeout)"
             )
-        yield Wait(min(pause, left))
+        yield Wait(min(pause * (1.0 - jitter() / 2), left))
         pause = min(pause * 2, MAX_POLL)
         run = yield Ask(
             "get_pipeline_run",
